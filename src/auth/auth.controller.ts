@@ -1,0 +1,94 @@
+import { Body, Controller, Get, HttpCode, HttpStatus, Post, Res, UseGuards } from '@nestjs/common';
+import {
+  ApiBody,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiTooManyRequestsResponse,
+} from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { type AuthUser, CurrentUser } from '../common/decorators/current-user.decorator.js';
+import { Public } from '../common/decorators/public.decorator.js';
+import { ApiAuthenticated, ApiProblems } from '../common/openapi.js';
+import { AuthRateLimitGuard } from './auth-rate-limit.guard.js';
+import { AuthService } from './auth.service.js';
+import {
+  LoginDto,
+  RefreshTokenDto,
+  RegisterDto,
+  TokenPairResponse,
+  UserResponse,
+} from './dto/auth.dto.js';
+
+@ApiTags('auth')
+@Controller('auth')
+export class AuthController {
+  constructor(private readonly auth: AuthService) {}
+
+  @Public()
+  @UseGuards(AuthRateLimitGuard)
+  @Post('register')
+  @ApiOperation({ operationId: 'register', summary: 'Create an account' })
+  @ApiBody({ type: RegisterDto })
+  @ApiCreatedResponse({ type: UserResponse, description: 'The account; `Location` names it.' })
+  @ApiProblems(HttpStatus.BAD_REQUEST, HttpStatus.CONFLICT, HttpStatus.TOO_MANY_REQUESTS)
+  @ApiTooManyRequestsResponse({ headers: { 'Retry-After': { schema: { type: 'integer' } } } })
+  async register(
+    @Body() dto: RegisterDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<UserResponse> {
+    const user = await this.auth.register(dto);
+    reply.header('Location', '/auth/me/');
+    return user;
+  }
+
+  @Public()
+  @UseGuards(AuthRateLimitGuard)
+  @Post('login')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({
+    operationId: 'login',
+    summary: 'Exchange email and password for a token pair',
+    description: 'An unknown email and a wrong password get the same 401, in the same time.',
+  })
+  @ApiOkResponse({ type: TokenPairResponse })
+  @ApiProblems(HttpStatus.BAD_REQUEST, HttpStatus.UNAUTHORIZED, HttpStatus.TOO_MANY_REQUESTS)
+  login(@Body() dto: LoginDto): Promise<TokenPairResponse> {
+    return this.auth.login(dto);
+  }
+
+  @Public()
+  @Post('refresh')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({
+    operationId: 'refreshTokens',
+    summary: 'Rotate a refresh token into a new pair',
+    description:
+      'The presented token stops working. Presenting an already rotated token revokes every token of its login.',
+  })
+  @ApiOkResponse({ type: TokenPairResponse })
+  @ApiProblems(HttpStatus.BAD_REQUEST, HttpStatus.UNAUTHORIZED)
+  refresh(@Body() dto: RefreshTokenDto): Promise<TokenPairResponse> {
+    return this.auth.refresh(dto.refreshToken);
+  }
+
+  @Post('logout')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiAuthenticated()
+  @ApiOperation({ operationId: 'logout', summary: "Revoke one of the caller's refresh tokens" })
+  @ApiNoContentResponse({ description: 'The refresh token no longer works.' })
+  @ApiProblems(HttpStatus.BAD_REQUEST)
+  logout(@CurrentUser() auth: AuthUser, @Body() dto: RefreshTokenDto): Promise<void> {
+    return this.auth.logout(auth, dto.refreshToken);
+  }
+
+  @Get('me')
+  @ApiAuthenticated()
+  @ApiOperation({ operationId: 'getCurrentUser', summary: 'The signed-in account' })
+  @ApiOkResponse({ type: UserResponse })
+  me(@CurrentUser() auth: AuthUser): Promise<UserResponse> {
+    return this.auth.me(auth);
+  }
+}

@@ -1,0 +1,44 @@
+import { Module } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { JwtModule } from '@nestjs/jwt';
+import { PassportModule } from '@nestjs/passport';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import type { AppConfig } from '../config/environment.js';
+import { UsersModule } from '../users/users.module.js';
+import { AuthController } from './auth.controller.js';
+import { AuthService } from './auth.service.js';
+import { JWT_AUDIENCE, JWT_ISSUER } from './jwt.constants.js';
+import { JwtStrategy } from './jwt.strategy.js';
+import { RefreshToken } from './refresh-token.entity.js';
+
+@Module({
+  imports: [
+    UsersModule,
+    PassportModule,
+    TypeOrmModule.forFeature([RefreshToken]),
+    JwtModule.registerAsync({
+      inject: [ConfigService],
+      useFactory: (config: ConfigService<AppConfig, true>) => ({
+        secret: config.get('jwtSecret'),
+        signOptions: {
+          algorithm: 'HS256',
+          expiresIn: config.get('accessTtlSeconds'),
+          issuer: JWT_ISSUER,
+          audience: JWT_AUDIENCE,
+        },
+      }),
+    }),
+    ThrottlerModule.forRootAsync({
+      inject: [ConfigService],
+      useFactory: (config: ConfigService<AppConfig, true>) => ({
+        throttlers: [{ ttl: 60_000, limit: config.get('authRateLimit') }],
+        skipIf: () => config.get('authRateLimit') === 0,
+        errorMessage: 'Too many attempts from this address. Retry after the Retry-After seconds.',
+      }),
+    }),
+  ],
+  controllers: [AuthController],
+  providers: [AuthService, JwtStrategy],
+})
+export class AuthModule {}

@@ -1,0 +1,74 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { EmailField, TextField } from '../../common/validation/fields.js';
+
+const REFRESH_TOKEN_EXAMPLE = 'yJ0c3Ag2yF5m8Q2l3uI3mT8wq1wG4a0a9cYx7x3e9xM';
+
+export class RegisterDto {
+  @TextField({ max: 100, example: 'Ada Lovelace', description: 'Display name' })
+  name: string;
+
+  @EmailField()
+  email: string;
+
+  @TextField({
+    min: 8,
+    max: 72,
+    unit: 'bytes',
+    keepWhitespace: true,
+    example: 'correct horse battery staple',
+    description: 'Kept exactly as sent (not trimmed)',
+  })
+  password: string;
+}
+
+export class LoginDto {
+  @EmailField()
+  email: string;
+
+  @TextField({ max: 72, unit: 'bytes', keepWhitespace: true, example: 'correct horse battery staple' })
+  password: string;
+}
+
+export class RefreshTokenDto {
+  @TextField({
+    max: 4096,
+    keepWhitespace: true,
+    example: REFRESH_TOKEN_EXAMPLE,
+    description: 'The refresh token from login or the last refresh',
+  })
+  refreshToken: string;
+}
+
+export class UserResponse {
+  @ApiProperty({ format: 'uuid', example: '0b7e8f6c-3d0a-4c7b-9a59-2f6d1c8e4a11' })
+  id: string;
+
+  @ApiProperty({ example: 'Ada Lovelace' })
+  name: string;
+
+  @ApiProperty({ format: 'email', example: 'ada@example.com' })
+  email: string;
+
+  @ApiProperty({ format: 'date-time', example: '2026-11-25T18:41:25.000Z' })
+  createdAt: Date;
+}
+
+export class TokenPairResponse {
+  @ApiProperty({
+    description: 'HS256 JWT to send as `Authorization: Bearer <accessToken>`',
+    example: 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIwYjdlIn0.c2lnbmF0dXJl',
+  })
+  accessToken: string;
+
+  @ApiProperty({
+    description: 'Opaque, single-use: exchange it at /auth/refresh/ for a new pair',
+    example: REFRESH_TOKEN_EXAMPLE,
+  })
+  refreshToken: string;
+
+  @ApiProperty({ enum: ['Bearer'], example: 'Bearer' })
+  tokenType: 'Bearer';
+
+  @ApiProperty({ description: 'Seconds until the access token expires', example: 900 })
+  expiresIn: number;
+}

@@ -1,0 +1,92 @@
+import {
+  type ArgumentsHost,
+  Catch,
+  type ExceptionFilter,
+  HttpException,
+  HttpStatus,
+  Logger,
+} from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { STATUS_CODES } from 'node:http';
+import { type ProblemDetails, ValidationProblem } from '../problem-details.js';
+import { translateDatabaseError } from '../../database/database-errors.js';
+
+interface Problem {
+  status: number;
+  detail: string;
+  errors?: ProblemDetails['errors'];
+}
+
+/** Messages for the errors Fastify raises before a request reaches a controller. */
+const FRAMEWORK_DETAILS: Record<string, string> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'The request body is larger than 100 kB.',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'The request body must be application/json.',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'The request body is empty but its Content-Type is JSON.',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'The request body is not valid JSON.',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'The Content-Length header does not match the body.',
+};
+
+function hasStatusCode(error: unknown): error is Error & { statusCode: number; code?: string } {
+  return error instanceof Error && typeof (error as { statusCode?: unknown }).statusCode === 'number';
+}
+
+function fromHttpException(exception: HttpException): Problem {
+  const status = exception.getStatus();
+  if (exception instanceof ValidationProblem) {
+    return { status, detail: exception.message, errors: exception.errors };
+  }
+  const response = exception.getResponse();
+  const message =
+    typeof response === 'string'
+      ? response
+      : (response as { message?: unknown }).message ?? exception.message;
+  return { status, detail: Array.isArray(message) ? message.join('; ') : String(message) };
+}
+
+/** Reduces any thrown value to a status and a message that is safe to show a client. */
+function toProblem(exception: unknown): Problem {
+  if (exception instanceof HttpException) return fromHttpException(exception);
+  const database = translateDatabaseError(exception);
+  if (database) return database;
+  if (hasStatusCode(exception) && exception.statusCode >= 400 && exception.statusCode < 500) {
+    const detail =
+      (exception.code && FRAMEWORK_DETAILS[exception.code]) ||
+      (exception instanceof SyntaxError
+        ? FRAMEWORK_DETAILS.FST_ERR_CTP_INVALID_JSON_BODY
+        : STATUS_CODES[exception.statusCode]);
+    return { status: exception.statusCode, detail: detail ?? 'The request was refused.' };
+  }
+  return {
+    status: HttpStatus.INTERNAL_SERVER_ERROR,
+    detail: 'An unexpected error occurred. It has been logged.',
+  };
+}
+
+/** Answers every error as an RFC 9457 problem document, and never with internals. */
+@Catch()
+export class ProblemDetailsFilter implements ExceptionFilter {
+  private readonly logger = new Logger(ProblemDetailsFilter.name);
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const request = host.switchToHttp().getRequest<FastifyRequest>();
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    const problem = toProblem(exception);
+    if (problem.status >= 500) {
+      this.logger.error(
+        `${request.method} ${request.routeOptions?.url ?? 'unmatched route'} failed`,
+        exception instanceof Error ? exception.stack : String(exception),
+      );
+    }
+    const body: ProblemDetails = {
+      type: 'about:blank',
+      title: STATUS_CODES[problem.status] ?? 'Error',
+      status: problem.status,
+      detail: problem.detail,
+      instance: request.url.split('?')[0],
+      ...(problem.errors?.length ? { errors: problem.errors } : {}),
+    };
+    if (problem.status === HttpStatus.UNAUTHORIZED) reply.header('WWW-Authenticate', 'Bearer');
+    reply.status(problem.status).header('Content-Type', 'application/problem+json; charset=utf-8');
+    reply.send(body);
+  }
+}

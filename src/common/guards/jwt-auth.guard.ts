@@ -1,0 +1,30 @@
+import { type ExecutionContext, Injectable, UnauthorizedException } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { AuthGuard } from '@nestjs/passport';
+import { IS_PUBLIC } from '../decorators/public.decorator.js';
+
+/** The global guard: a valid access token on every endpoint not marked `@Public()`. */
+@Injectable()
+export class JwtAuthGuard extends AuthGuard('jwt') {
+  constructor(private readonly reflector: Reflector) {
+    super();
+  }
+
+  override canActivate(context: ExecutionContext) {
+    const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    return isPublic || super.canActivate(context);
+  }
+
+  override handleRequest<TUser>(error: unknown, user: TUser, info: unknown): TUser {
+    if (error || !user) {
+      const expired = info instanceof Error && info.name === 'TokenExpiredError';
+      throw new UnauthorizedException(
+        expired ? 'The access token has expired.' : 'A valid bearer access token is required.',
+      );
+    }
+    return user;
+  }
+}

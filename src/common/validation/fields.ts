@@ -1,0 +1,124 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiProperty } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import {
+  IsDefined,
+  IsOptional,
+  isEmail,
+  ValidateIf,
+  registerDecorator,
+  type ValidationArguments,
+} from 'class-validator';
+
+/** Control characters other than tab and newline, which text fields refuse. */
+const FORBIDDEN_CONTROL = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/u;
+
+/**
+ * Whether a field must be present, may be omitted (a partial update: present values are
+ * validated and `null` is refused), or is optional (omitted or `null` to clear it).
+ */
+export type Presence = 'required' | 'omittable' | 'nullable';
+
+export interface TextOptions {
+  min?: number;
+  max: number;
+  presence?: Presence;
+  example: string;
+  description?: string;
+  /** Whether surrounding white space is kept (passwords); other text is trimmed. */
+  keepWhitespace?: boolean;
+  /** Extra check on the trimmed value, with its message. */
+  format?: { test: (value: string) => boolean; message: string; openApiFormat?: string };
+  /** Length in UTF-8 bytes rather than characters (bcrypt's 72-byte limit). */
+  unit?: 'characters' | 'bytes';
+}
+
+const trim = Transform(({ value }) => (typeof value === 'string' ? value.trim() : value));
+
+function presenceDecorators(presence: Presence): PropertyDecorator[] {
+  switch (presence) {
+    case 'required':
+      return [IsDefined({ message: '$property is required and must not be null' })];
+    case 'omittable':
+      return [
+        ValidateIf((_object, value) => value !== undefined),
+        IsDefined({ message: '$property must not be null' }),
+      ];
+    case 'nullable':
+      return [IsOptional()];
+  }
+}
+
+function lengthOf(value: string, unit: TextOptions['unit']): number {
+  return unit === 'bytes' ? Buffer.byteLength(value, 'utf8') : [...value].length;
+}
+
+/** Validates a string: its type, length in characters (code points), and forbidden characters. */
+function IsText(options: TextOptions): PropertyDecorator {
+  const min = options.min ?? 1;
+  const unit = options.unit ?? 'characters';
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'isText',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      validator: {
+        validate(value: unknown) {
+          return textProblem(value, min, options) === undefined;
+        },
+        defaultMessage(args: ValidationArguments) {
+          return `${args.property} ${textProblem(args.value, min, options)}`;
+        },
+      },
+    });
+
+  function textProblem(value: unknown, minimum: number, { max, format }: TextOptions) {
+    if (typeof value !== 'string') return 'must be a string';
+    if (!value.isWellFormed()) return 'must be valid Unicode text';
+    if (FORBIDDEN_CONTROL.test(value)) return 'must not contain control characters';
+    const length = lengthOf(value, unit);
+    if (length < minimum) return minimum === 1 ? 'must not be empty' : `must be at least ${minimum} ${unit} long`;
+    if (length > max) return `must be at most ${max} ${unit} long`;
+    if (format && !format.test(value)) return format.message;
+    return undefined;
+  }
+}
+
+/** A text property: validation, trimming and its OpenAPI schema in one decorator. */
+export function TextField(options: TextOptions): PropertyDecorator {
+  const presence = options.presence ?? 'required';
+  const unitNote = options.unit === 'bytes' ? ` (${options.min ?? 1}–${options.max} bytes of UTF-8)` : '';
+  return applyDecorators(
+    ApiProperty({
+      type: String,
+      required: presence === 'required',
+      nullable: presence === 'nullable',
+      ...(options.unit === 'bytes' ? {} : { minLength: options.min ?? 1, maxLength: options.max }),
+      example: options.example,
+      description: options.description ? `${options.description}${unitNote}` : unitNote.trim() || undefined,
+      format: options.format?.openApiFormat,
+    }),
+    ...(options.keepWhitespace ? [] : [trim]),
+    ...presenceDecorators(presence),
+    IsText(options),
+  );
+}
+
+/** An email address: trimmed, lowercased, at most 254 characters. */
+export function EmailField(options: { presence?: Presence; example?: string } = {}): PropertyDecorator {
+  return applyDecorators(
+    Transform(({ value }) => (typeof value === 'string' ? value.trim().toLowerCase() : value)),
+    TextField({
+      max: 254,
+      presence: options.presence,
+      keepWhitespace: true,
+      example: options.example ?? 'ada@example.com',
+      description: 'An email address; stored trimmed and lowercased.',
+      format: {
+        test: (value) => isEmail(value),
+        message: 'must be an email address',
+        openApiFormat: 'email',
+      },
+    }),
+  );
+}

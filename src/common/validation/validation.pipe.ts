@@ -1,0 +1,51 @@
+import { type ArgumentMetadata, ValidationPipe, type ValidationError } from '@nestjs/common';
+import { type FieldError, ValidationProblem } from '../problem-details.js';
+
+/** Fields the server owns: a client that sends them is told so rather than ignored. */
+const READ_ONLY_FIELDS = new Set(['id', 'createdAt', 'updatedAt', 'createdBy']);
+
+function flatten(errors: ValidationError[], prefix = ''): FieldError[] {
+  return errors.flatMap((error) => {
+    const field = `${prefix}${error.property}`;
+    const own = Object.entries(error.constraints ?? {}).map(([constraint, message]) => ({
+      field,
+      message:
+        constraint === 'whitelistValidation'
+          ? READ_ONLY_FIELDS.has(error.property)
+            ? `${field} is read-only`
+            : `${field} is not a known property`
+          : message,
+    }));
+    return [...own, ...flatten(error.children ?? [], `${field}.`)];
+  });
+}
+
+/**
+ * The global validation pipe: unknown properties are refused, nothing is coerced, and every
+ * failure becomes a 400 problem document with one entry per field.
+ */
+export class StrictValidationPipe extends ValidationPipe {
+  constructor() {
+    super({
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      forbidUnknownValues: true,
+      transform: true,
+      transformOptions: { enableImplicitConversion: false },
+      validationError: { target: false, value: false },
+      stopAtFirstError: true,
+      exceptionFactory: (errors) => new ValidationProblem(flatten(errors)),
+    });
+  }
+
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (
+      metadata.type === 'body' &&
+      value !== undefined &&
+      (typeof value !== 'object' || value === null || Array.isArray(value))
+    ) {
+      throw new ValidationProblem(undefined, 'The request body must be a JSON object.');
+    }
+    return super.transform(value, metadata);
+  }
+}

@@ -1,0 +1,132 @@
+import { randomBytes } from 'node:crypto';
+import { plainToInstance, Transform } from 'class-transformer';
+import {
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  ValidateIf,
+  validateSync,
+} from 'class-validator';
+
+const DURATION = /^\d+[smhd]$/;
+const DURATION_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
+
+/** Raised when the environment cannot run the service; its message is one line naming the variable. */
+export class ConfigurationError extends Error {}
+
+/** Keeps integers as numbers and anything else as given, so a malformed value fails validation. */
+const toInteger = ({ value }: { value: unknown }) =>
+  typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
+
+const emptyToUndefined = ({ value }: { value: unknown }) =>
+  typeof value === 'string' && value.trim() === '' ? undefined : value;
+
+/** The process environment as the service reads it, validated at start-up. */
+export class Environment {
+  @IsIn(['development', 'production', 'test'])
+  NODE_ENV: 'development' | 'production' | 'test' = 'development';
+
+  @Transform(toInteger)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  PORT = 3000;
+
+  @Transform(emptyToUndefined)
+  @ValidateIf((env: Environment) => env.NODE_ENV === 'production' || env.DATABASE_URL !== undefined)
+  @Matches(/^postgres(ql)?:\/\/\S+$/, {
+    message: 'DATABASE_URL must be a postgres:// URL (required in production)',
+  })
+  DATABASE_URL?: string;
+
+  @Transform(emptyToUndefined)
+  @ValidateIf((env: Environment) => env.NODE_ENV === 'production' || env.JWT_SECRET !== undefined)
+  @IsString()
+  @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters (required in production)' })
+  JWT_SECRET?: string;
+
+  @Matches(DURATION, { message: 'JWT_ACCESS_TTL must be a duration such as 900s, 15m, 12h or 7d' })
+  JWT_ACCESS_TTL = '15m';
+
+  @Matches(DURATION, { message: 'JWT_REFRESH_TTL must be a duration such as 3600s, 12h or 7d' })
+  JWT_REFRESH_TTL = '7d';
+
+  @Transform(toInteger)
+  @IsInt()
+  @Min(4)
+  @Max(15)
+  BCRYPT_ROUNDS = 12;
+
+  @IsString()
+  CORS_ORIGINS = '';
+
+  @Transform(toInteger)
+  @IsInt()
+  @Min(0)
+  AUTH_RATE_LIMIT = 10;
+
+  @IsString()
+  @MinLength(1)
+  DATA_DIR = './data';
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL = 'info';
+}
+
+/** The validated configuration the application runs with. */
+export interface AppConfig {
+  nodeEnv: Environment['NODE_ENV'];
+  port: number;
+  databaseUrl?: string;
+  jwtSecret: string;
+  jwtSecretGenerated: boolean;
+  accessTtlSeconds: number;
+  refreshTtlSeconds: number;
+  bcryptRounds: number;
+  corsOrigins: string[];
+  authRateLimit: number;
+  dataDir: string;
+  logLevel: string;
+}
+
+export function durationToSeconds(duration: string): number {
+  return Number(duration.slice(0, -1)) * DURATION_SECONDS[duration.slice(-1)];
+}
+
+/** Validates raw variables; throws a ConfigurationError whose message names every bad variable. */
+export function loadConfig(raw: Record<string, string | undefined>): AppConfig {
+  const known = Object.keys(new Environment());
+  const relevant = Object.fromEntries(
+    Object.entries(raw).filter(([key, value]) => known.includes(key) && value !== undefined),
+  );
+  const env = plainToInstance(Environment, relevant, { exposeDefaultValues: true });
+  const errors = validateSync(env, { stopAtFirstError: true });
+  if (errors.length > 0) {
+    const messages = errors.map((error) => {
+      const message = Object.values(error.constraints ?? {})[0] ?? 'is invalid';
+      return message.startsWith(error.property) ? message : `${error.property} ${message}`;
+    });
+    throw new ConfigurationError(messages.join('; '));
+  }
+  return {
+    nodeEnv: env.NODE_ENV,
+    port: env.PORT,
+    databaseUrl: env.DATABASE_URL,
+    jwtSecret: env.JWT_SECRET ?? randomBytes(32).toString('base64url'),
+    jwtSecretGenerated: env.JWT_SECRET === undefined,
+    accessTtlSeconds: durationToSeconds(env.JWT_ACCESS_TTL),
+    refreshTtlSeconds: durationToSeconds(env.JWT_REFRESH_TTL),
+    bcryptRounds: env.BCRYPT_ROUNDS,
+    corsOrigins: env.CORS_ORIGINS.split(',')
+      .map((origin) => origin.trim())
+      .filter((origin) => origin.length > 0),
+    authRateLimit: env.AUTH_RATE_LIMIT,
+    dataDir: env.DATA_DIR,
+    logLevel: env.LOG_LEVEL,
+  };
+}

@@ -1,0 +1,49 @@
+import { Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import type { AppConfig } from '../config/environment.js';
+import { dataSourceOptions } from './data-source-options.js';
+import { EmbeddedPostgres } from './embedded-postgres.js';
+
+/** Starts the embedded database when no DATABASE_URL is configured, and stops it last. */
+class EmbeddedPostgresHolder implements OnApplicationShutdown {
+  private instance?: EmbeddedPostgres;
+
+  async start(dataDir: string): Promise<string> {
+    this.instance = await EmbeddedPostgres.start(dataDir);
+    new Logger('Database').log(
+      `No DATABASE_URL: using the embedded development database (PGlite) in ${dataDir}`,
+    );
+    return this.instance.url;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.instance?.stop();
+  }
+}
+
+@Module({
+  providers: [EmbeddedPostgresHolder],
+  exports: [EmbeddedPostgresHolder],
+})
+class EmbeddedPostgresModule {}
+
+@Module({
+  imports: [
+    TypeOrmModule.forRootAsync({
+      imports: [EmbeddedPostgresModule],
+      inject: [ConfigService, EmbeddedPostgresHolder],
+      useFactory: async (config: ConfigService<AppConfig, true>, embedded: EmbeddedPostgresHolder) => {
+        const configuredUrl = config.get('databaseUrl', { infer: true });
+        const url = configuredUrl ?? (await embedded.start(config.get('dataDir')));
+        return {
+          ...dataSourceOptions(url, configuredUrl === undefined),
+          autoLoadEntities: true,
+          migrationsRun: true,
+          retryAttempts: 0,
+        };
+      },
+    }),
+  ],
+})
+export class DatabaseModule {}

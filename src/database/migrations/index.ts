@@ -1,0 +1,8 @@
+import { CreateUsersAndRefreshTokens1764090000000 } from './1764090000000-CreateUsersAndRefreshTokens.js';
+
+/**
+ * Every migration, in order. Listed rather than globbed so that the application, the
+ * test runner (which cannot load `.ts` files from a glob) and the build all see the same set.
+ * A generated migration must be added here.
+ */
+export const migrations = [CreateUsersAndRefreshTokens1764090000000];

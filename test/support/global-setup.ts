@@ -1,0 +1,40 @@
+import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { DataSource } from 'typeorm';
+import type { TestProject } from 'vitest/node';
+import { dataSourceOptions } from '../../src/database/data-source-options.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    databaseUrl: string;
+    serverUrl: string;
+  }
+}
+
+const serverUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+async function onServer(sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Creates a database of this run's own on the test server, migrates it, and drops it after. */
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const name = `healthcare_test_${Date.now()}_${randomBytes(3).toString('hex')}`;
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  await onServer(`CREATE DATABASE "${name}"`);
+  const dataSource = new DataSource(dataSourceOptions(url.toString(), false));
+  await dataSource.initialize();
+  await dataSource.runMigrations();
+  await dataSource.destroy();
+  project.provide('databaseUrl', url.toString());
+  project.provide('serverUrl', serverUrl);
+  return () => onServer(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+}
