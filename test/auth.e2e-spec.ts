@@ -1,7 +1,15 @@
 import { createHash } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Account, signUp, sql, startApp, TEST_JWT_SECRET, type TestApp, uniqueEmail } from './support/app.js';
+import {
+  type Account,
+  signUp,
+  sql,
+  startApp,
+  TEST_JWT_SECRET,
+  type TestApp,
+  uniqueEmail,
+} from './support/app.js';
 import type { HttpClient } from './support/http.js';
 
 const PASSWORD = 'correct horse battery staple';
@@ -10,7 +18,11 @@ const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 function expectProblem(response: { status: number; headers: Headers; body: any }, status: number) {
   expect(response.status).toBe(status);
   expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-  expect(response.body).toMatchObject({ type: expect.any(String), title: expect.any(String), status });
+  expect(response.body).toMatchObject({
+    type: expect.any(String),
+    title: expect.any(String),
+    status,
+  });
   expect(typeof response.body.detail).toBe('string');
   expect(typeof response.body.instance).toBe('string');
 }
@@ -68,7 +80,9 @@ describe('POST /auth/register/', () => {
 
   it('answers 409 for an email already registered, whatever its case', async () => {
     const email = uniqueEmail();
-    expect((await http.post('/auth/register/', { name: 'A', email, password: PASSWORD })).status).toBe(201);
+    expect(
+      (await http.post('/auth/register/', { name: 'A', email, password: PASSWORD })).status,
+    ).toBe(201);
     const duplicate = await http.post('/auth/register/', {
       name: 'B',
       email: ` ${email.toUpperCase()}`,
@@ -81,7 +95,9 @@ describe('POST /auth/register/', () => {
   it('gives exactly one 201 when the same email registers concurrently', async () => {
     const email = uniqueEmail();
     const responses = await Promise.all(
-      Array.from({ length: 10 }, () => http.post('/auth/register/', { name: 'Race', email, password: PASSWORD })),
+      Array.from({ length: 10 }, () =>
+        http.post('/auth/register/', { name: 'Race', email, password: PASSWORD }),
+      ),
     );
     const statuses = responses.map((response) => response.status).sort();
     expect(statuses).toEqual([201, ...Array(9).fill(409)]);
@@ -92,14 +108,42 @@ describe('POST /auth/register/', () => {
     ['a blank name', { name: '   ', email: 'a@example.com', password: PASSWORD }, 'name'],
     ['a null name', { name: null, email: 'a@example.com', password: PASSWORD }, 'name'],
     ['a numeric name', { name: 42, email: 'a@example.com', password: PASSWORD }, 'name'],
-    ['a name of 101 characters', { name: 'n'.repeat(101), email: 'a@example.com', password: PASSWORD }, 'name'],
-    ['a control character', { name: 'a\u0007b', email: 'a@example.com', password: PASSWORD }, 'name'],
+    [
+      'a name of 101 characters',
+      { name: 'n'.repeat(101), email: 'a@example.com', password: PASSWORD },
+      'name',
+    ],
+    [
+      'a control character',
+      { name: 'a\u0007b', email: 'a@example.com', password: PASSWORD },
+      'name',
+    ],
     ['an invalid email', { name: 'A', email: 'not-an-email', password: PASSWORD }, 'email'],
-    ['an email over 254 characters', { name: 'A', email: `${'e'.repeat(250)}@example.com`, password: PASSWORD }, 'email'],
-    ['a password of 7 bytes', { name: 'A', email: 'a@example.com', password: '1234567' }, 'password'],
-    ['a password of 73 bytes', { name: 'A', email: 'a@example.com', password: 'é'.repeat(36) + 'x' }, 'password'],
-    ['an unknown property', { name: 'A', email: 'a@example.com', password: PASSWORD, role: 'admin' }, 'role'],
-    ['a read-only property', { name: 'A', email: 'a@example.com', password: PASSWORD, id: 'x' }, 'id'],
+    [
+      'an email over 254 characters',
+      { name: 'A', email: `${'e'.repeat(250)}@example.com`, password: PASSWORD },
+      'email',
+    ],
+    [
+      'a password of 7 bytes',
+      { name: 'A', email: 'a@example.com', password: '1234567' },
+      'password',
+    ],
+    [
+      'a password of 73 bytes',
+      { name: 'A', email: 'a@example.com', password: 'é'.repeat(36) + 'x' },
+      'password',
+    ],
+    [
+      'an unknown property',
+      { name: 'A', email: 'a@example.com', password: PASSWORD, role: 'admin' },
+      'role',
+    ],
+    [
+      'a read-only property',
+      { name: 'A', email: 'a@example.com', password: PASSWORD, id: 'x' },
+      'id',
+    ],
   ])('answers 400 naming the field for %s', async (_case, body, field) => {
     const response = await http.post('/auth/register/', body);
     expectProblem(response, 400);
@@ -108,7 +152,11 @@ describe('POST /auth/register/', () => {
 
   it('accepts a password of exactly 72 bytes and 8 bytes', async () => {
     for (const password of ['é'.repeat(36), '12345678']) {
-      const response = await http.post('/auth/register/', { name: 'Bytes', email: uniqueEmail(), password });
+      const response = await http.post('/auth/register/', {
+        name: 'Bytes',
+        email: uniqueEmail(),
+        password,
+      });
       expect(response.status).toBe(201);
     }
   });
@@ -132,7 +180,12 @@ describe('POST /auth/login/', () => {
       password: PASSWORD,
     });
     expect(response.status).toBe(200);
-    expect(Object.keys(response.body).sort()).toEqual(['accessToken', 'expiresIn', 'refreshToken', 'tokenType']);
+    expect(Object.keys(response.body).sort()).toEqual([
+      'accessToken',
+      'expiresIn',
+      'refreshToken',
+      'tokenType',
+    ]);
     expect(response.body).toMatchObject({ tokenType: 'Bearer', expiresIn: 900 });
     expect(response.body.refreshToken).not.toBe(response.body.accessToken);
   });
@@ -149,16 +202,28 @@ describe('POST /auth/login/', () => {
   });
 
   it('answers the same 401 for an unknown email and for a wrong password', async () => {
-    const wrongPassword = await http.post('/auth/login/', { email: account.email, password: 'wrong password' });
-    const unknownEmail = await http.post('/auth/login/', { email: uniqueEmail(), password: PASSWORD });
+    const wrongPassword = await http.post('/auth/login/', {
+      email: account.email,
+      password: 'wrong password',
+    });
+    const unknownEmail = await http.post('/auth/login/', {
+      email: uniqueEmail(),
+      password: PASSWORD,
+    });
     expectUnauthorized(wrongPassword);
     expectUnauthorized(unknownEmail);
-    expect({ ...wrongPassword.body, instance: null }).toEqual({ ...unknownEmail.body, instance: null });
+    expect({ ...wrongPassword.body, instance: null }).toEqual({
+      ...unknownEmail.body,
+      instance: null,
+    });
   });
 
   it('answers 400 for a malformed body', async () => {
     expectProblem(await http.post('/auth/login/', { email: account.email }), 400);
-    expectProblem(await http.post('/auth/login/', { email: account.email, password: 12345678 }), 400);
+    expectProblem(
+      await http.post('/auth/login/', { email: account.email, password: 12345678 }),
+      400,
+    );
   });
 });
 
@@ -208,7 +273,10 @@ describe('GET /auth/me/', () => {
   it('answers 401 for a tampered, expired, foreign-signed, alg none or misaddressed token', async () => {
     const [header, payload, signature] = account.accessToken.split('.');
     const forgedPayload = Buffer.from(
-      JSON.stringify({ ...JSON.parse(Buffer.from(payload, 'base64url').toString()), sub: '00000000-0000-4000-8000-000000000000' }),
+      JSON.stringify({
+        ...JSON.parse(Buffer.from(payload, 'base64url').toString()),
+        sub: '00000000-0000-4000-8000-000000000000',
+      }),
     ).toString('base64url');
     const unsigned = `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url')}.${payload}.`;
     const tokens = {
@@ -218,7 +286,10 @@ describe('GET /auth/me/', () => {
       algNone: unsigned,
       wrongIssuer: sign({ sub: account.id }, { issuer: 'someone-else' }),
       wrongAudience: sign({ sub: account.id }, { audience: 'someone-else' }),
-      noJti: jwt.sign({ sub: account.id }, TEST_JWT_SECRET, { issuer: 'healthcare-api', audience: 'healthcare-api' }),
+      noJti: jwt.sign({ sub: account.id }, TEST_JWT_SECRET, {
+        issuer: 'healthcare-api',
+        audience: 'healthcare-api',
+      }),
       refreshTokenAsAccess: account.refreshToken,
     };
     for (const [kind, token] of Object.entries(tokens)) {
@@ -244,30 +315,43 @@ describe('POST /auth/refresh/', () => {
 
   it('revokes every token descended from the login when a rotated token is reused', async () => {
     const account = await signUp(http);
-    const otherLogin = await http.post('/auth/login/', { email: account.email, password: PASSWORD });
+    const otherLogin = await http.post('/auth/login/', {
+      email: account.email,
+      password: PASSWORD,
+    });
     const second = await http.post('/auth/refresh/', { refreshToken: account.refreshToken });
     const third = await http.post('/auth/refresh/', { refreshToken: second.body.refreshToken });
     expect(third.status).toBe(200);
 
     expectUnauthorized(await http.post('/auth/refresh/', { refreshToken: account.refreshToken }));
-    expectUnauthorized(await http.post('/auth/refresh/', { refreshToken: third.body.refreshToken }));
-    const otherFamily = await http.post('/auth/refresh/', { refreshToken: otherLogin.body.refreshToken });
+    expectUnauthorized(
+      await http.post('/auth/refresh/', { refreshToken: third.body.refreshToken }),
+    );
+    const otherFamily = await http.post('/auth/refresh/', {
+      refreshToken: otherLogin.body.refreshToken,
+    });
     expect(otherFamily.status).toBe(200);
   });
 
   it('gives exactly one new pair when the same token is refreshed concurrently', async () => {
     const account = await signUp(http);
     const responses = await Promise.all(
-      Array.from({ length: 8 }, () => http.post('/auth/refresh/', { refreshToken: account.refreshToken })),
+      Array.from({ length: 8 }, () =>
+        http.post('/auth/refresh/', { refreshToken: account.refreshToken }),
+      ),
     );
-    expect(responses.map((response) => response.status).sort()).toEqual([200, ...Array(7).fill(401)]);
+    expect(responses.map((response) => response.status).sort()).toEqual([
+      200,
+      ...Array(7).fill(401),
+    ]);
   });
 
   it('answers 401 for an expired, unknown or access token, and 400 for a missing one', async () => {
     const account = await signUp(http);
-    await sql(`UPDATE refresh_tokens SET expires_at = now() - interval '1 second' WHERE token_hash = $1`, [
-      sha256(account.refreshToken),
-    ]);
+    await sql(
+      `UPDATE refresh_tokens SET expires_at = now() - interval '1 second' WHERE token_hash = $1`,
+      [sha256(account.refreshToken)],
+    );
     expectUnauthorized(await http.post('/auth/refresh/', { refreshToken: account.refreshToken }));
     expectUnauthorized(await http.post('/auth/refresh/', { refreshToken: 'unknown-token' }));
     expectUnauthorized(await http.post('/auth/refresh/', { refreshToken: account.accessToken }));
@@ -276,10 +360,10 @@ describe('POST /auth/refresh/', () => {
 
   it('keeps only a hash of each refresh token', async () => {
     const account = await signUp(http);
-    const rows = await sql('SELECT token_hash FROM refresh_tokens WHERE token_hash = $1 OR token_hash = $2', [
-      sha256(account.refreshToken),
-      account.refreshToken,
-    ]);
+    const rows = await sql(
+      'SELECT token_hash FROM refresh_tokens WHERE token_hash = $1 OR token_hash = $2',
+      [sha256(account.refreshToken), account.refreshToken],
+    );
     expect(rows).toEqual([{ token_hash: sha256(account.refreshToken) }]);
   });
 });
@@ -287,12 +371,20 @@ describe('POST /auth/refresh/', () => {
 describe('POST /auth/logout/', () => {
   it('answers 204 with no body, and the refresh token stops working', async () => {
     const account = await signUp(http);
-    const response = await http.post('/auth/logout/', { refreshToken: account.refreshToken }, { token: account.accessToken });
+    const response = await http.post(
+      '/auth/logout/',
+      { refreshToken: account.refreshToken },
+      { token: account.accessToken },
+    );
     expect(response.status).toBe(204);
     expect(response.text).toBe('');
     expectUnauthorized(await http.post('/auth/refresh/', { refreshToken: account.refreshToken }));
     expectUnauthorized(
-      await http.post('/auth/logout/', { refreshToken: account.refreshToken }, { token: account.accessToken }),
+      await http.post(
+        '/auth/logout/',
+        { refreshToken: account.refreshToken },
+        { token: account.accessToken },
+      ),
     );
   });
 
@@ -300,8 +392,16 @@ describe('POST /auth/logout/', () => {
     const alice = await signUp(http);
     const bob = await signUp(http);
     expectUnauthorized(await http.post('/auth/logout/', { refreshToken: alice.refreshToken }));
-    expectUnauthorized(await http.post('/auth/logout/', { refreshToken: alice.refreshToken }, { token: bob.accessToken }));
-    expect((await http.post('/auth/refresh/', { refreshToken: alice.refreshToken })).status).toBe(200);
+    expectUnauthorized(
+      await http.post(
+        '/auth/logout/',
+        { refreshToken: alice.refreshToken },
+        { token: bob.accessToken },
+      ),
+    );
+    expect((await http.post('/auth/refresh/', { refreshToken: alice.refreshToken })).status).toBe(
+      200,
+    );
   });
 });
 
@@ -313,13 +413,18 @@ describe('rate limit on register and login', () => {
   afterAll(() => limited.close());
 
   it('answers 429 with Retry-After past AUTH_RATE_LIMIT attempts a minute, per endpoint', async () => {
-    const attempt = () => limited.http.post('/auth/login/', { email: uniqueEmail(), password: PASSWORD });
+    const attempt = () =>
+      limited.http.post('/auth/login/', { email: uniqueEmail(), password: PASSWORD });
     for (let i = 0; i < 3; i += 1) expect((await attempt()).status).toBe(401);
     const refused = await attempt();
     expectProblem(refused, 429);
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
 
-    const register = await limited.http.post('/auth/register/', { name: 'R', email: uniqueEmail(), password: PASSWORD });
+    const register = await limited.http.post('/auth/register/', {
+      name: 'R',
+      email: uniqueEmail(),
+      password: PASSWORD,
+    });
     expect(register.status).toBe(201);
   });
 });

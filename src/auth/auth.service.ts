@@ -8,12 +8,7 @@ import type { AuthUser } from '../common/decorators/current-user.decorator.js';
 import type { AppConfig } from '../config/environment.js';
 import type { User } from '../users/user.entity.js';
 import { UsersService } from '../users/users.service.js';
-import type {
-  LoginDto,
-  RegisterDto,
-  TokenPairResponse,
-  UserResponse,
-} from './dto/auth.dto.js';
+import type { LoginDto, RegisterDto, TokenPairResponse, UserResponse } from './dto/auth.dto.js';
 import { RefreshToken } from './refresh-token.entity.js';
 
 const INVALID_CREDENTIALS = 'The email or password is incorrect.';
@@ -87,7 +82,10 @@ export class AuthService implements OnModuleInit {
       .createQueryBuilder()
       .update(RefreshToken)
       .set({ revokedAt: () => 'now()' })
-      .where('token_hash = :hash AND user_id = :user', { hash: sha256(refreshToken), user: auth.id })
+      .where('token_hash = :hash AND user_id = :user', {
+        hash: sha256(refreshToken),
+        user: auth.id,
+      })
       .andWhere('revoked_at IS NULL AND expires_at > now()')
       .execute();
     if (!result.affected) throw new UnauthorizedException(INVALID_REFRESH_TOKEN);

@@ -31,7 +31,11 @@ export class JwtStrategy extends PassportStrategy(Strategy) {
   }
 
   validate(payload: AccessTokenPayload): AuthUser | false {
-    if (typeof payload.sub !== 'string' || !isUUID(payload.sub) || typeof payload.jti !== 'string') {
+    if (
+      typeof payload.sub !== 'string' ||
+      !isUUID(payload.sub) ||
+      typeof payload.jti !== 'string'
+    ) {
       return false;
     }
     return { id: payload.sub };

@@ -33,7 +33,10 @@ class EmbeddedPostgresModule {}
     TypeOrmModule.forRootAsync({
       imports: [EmbeddedPostgresModule],
       inject: [ConfigService, EmbeddedPostgresHolder],
-      useFactory: async (config: ConfigService<AppConfig, true>, embedded: EmbeddedPostgresHolder) => {
+      useFactory: async (
+        config: ConfigService<AppConfig, true>,
+        embedded: EmbeddedPostgresHolder,
+      ) => {
         const configuredUrl = config.get('databaseUrl', { infer: true });
         const url = configuredUrl ?? (await embedded.start(config.get('dataDir')));
         return {

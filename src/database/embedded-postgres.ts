@@ -22,7 +22,11 @@ export class EmbeddedPostgres {
     const db = await PGlite.create(join(root, 'pglite'));
     const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 1 });
     await server.start();
-    return new EmbeddedPostgres(db, server, `postgres://postgres@${server.getServerConn()}/postgres`);
+    return new EmbeddedPostgres(
+      db,
+      server,
+      `postgres://postgres@${server.getServerConn()}/postgres`,
+    );
   }
 
   async stop(): Promise<void> {

@@ -25,7 +25,12 @@ export class LoginDto {
   @EmailField()
   email: string;
 
-  @TextField({ max: 72, unit: 'bytes', keepWhitespace: true, example: 'correct horse battery staple' })
+  @TextField({
+    max: 72,
+    unit: 'bytes',
+    keepWhitespace: true,
+    example: 'correct horse battery staple',
+  })
   password: string;
 }
 

@@ -27,7 +27,9 @@ const FRAMEWORK_DETAILS: Record<string, string> = {
 };
 
 function hasStatusCode(error: unknown): error is Error & { statusCode: number; code?: string } {
-  return error instanceof Error && typeof (error as { statusCode?: unknown }).statusCode === 'number';
+  return (
+    error instanceof Error && typeof (error as { statusCode?: unknown }).statusCode === 'number'
+  );
 }
 
 function fromHttpException(exception: HttpException): Problem {
@@ -39,7 +41,7 @@ function fromHttpException(exception: HttpException): Problem {
   const message =
     typeof response === 'string'
       ? response
-      : (response as { message?: unknown }).message ?? exception.message;
+      : ((response as { message?: unknown }).message ?? exception.message);
   return { status, detail: Array.isArray(message) ? message.join('; ') : String(message) };
 }
 

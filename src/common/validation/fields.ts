@@ -11,6 +11,7 @@ import {
 } from 'class-validator';
 
 /** Control characters other than tab and newline, which text fields refuse. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const FORBIDDEN_CONTROL = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/u;
 
 /**
@@ -77,7 +78,8 @@ function IsText(options: TextOptions): PropertyDecorator {
     if (!value.isWellFormed()) return 'must be valid Unicode text';
     if (FORBIDDEN_CONTROL.test(value)) return 'must not contain control characters';
     const length = lengthOf(value, unit);
-    if (length < minimum) return minimum === 1 ? 'must not be empty' : `must be at least ${minimum} ${unit} long`;
+    if (length < minimum)
+      return minimum === 1 ? 'must not be empty' : `must be at least ${minimum} ${unit} long`;
     if (length > max) return `must be at most ${max} ${unit} long`;
     if (format && !format.test(value)) return format.message;
     return undefined;
@@ -87,7 +89,8 @@ function IsText(options: TextOptions): PropertyDecorator {
 /** A text property: validation, trimming and its OpenAPI schema in one decorator. */
 export function TextField(options: TextOptions): PropertyDecorator {
   const presence = options.presence ?? 'required';
-  const unitNote = options.unit === 'bytes' ? ` (${options.min ?? 1}–${options.max} bytes of UTF-8)` : '';
+  const unitNote =
+    options.unit === 'bytes' ? ` (${options.min ?? 1}–${options.max} bytes of UTF-8)` : '';
   return applyDecorators(
     ApiProperty({
       type: String,
@@ -95,7 +98,9 @@ export function TextField(options: TextOptions): PropertyDecorator {
       nullable: presence === 'nullable',
       ...(options.unit === 'bytes' ? {} : { minLength: options.min ?? 1, maxLength: options.max }),
       example: options.example,
-      description: options.description ? `${options.description}${unitNote}` : unitNote.trim() || undefined,
+      description: options.description
+        ? `${options.description}${unitNote}`
+        : unitNote.trim() || undefined,
       format: options.format?.openApiFormat,
     }),
     ...(options.keepWhitespace ? [] : [trim]),
@@ -105,7 +110,9 @@ export function TextField(options: TextOptions): PropertyDecorator {
 }
 
 /** An email address: trimmed, lowercased, at most 254 characters. */
-export function EmailField(options: { presence?: Presence; example?: string } = {}): PropertyDecorator {
+export function EmailField(
+  options: { presence?: Presence; example?: string } = {},
+): PropertyDecorator {
   return applyDecorators(
     Transform(({ value }) => (typeof value === 'string' ? value.trim().toLowerCase() : value)),
     TextField({

@@ -1,0 +1,87 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startApp, uniqueEmail } from './support/app.js';
+
+const PASSWORD = 'correct horse battery staple';
+
+describe('embedded PostgreSQL (PGlite), used when DATABASE_URL is not set', () => {
+  let dataDir: string;
+  const embedded = () => startApp({ DATABASE_URL: '', DATA_DIR: join(dataDir, 'nested', 'data') });
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'healthcare-pglite-'));
+  });
+  afterAll(() => rm(dataDir, { recursive: true, force: true }));
+
+  it('registers, logs in and answers /auth/me, and keeps the user across a restart', async () => {
+    const email = uniqueEmail();
+    const first = await embedded();
+    try {
+      expect((await first.http.get('/health')).body).toEqual({ status: 'ok', database: 'up' });
+      const registered = await first.http.post('/auth/register/', {
+        name: 'Embedded',
+        email,
+        password: PASSWORD,
+      });
+      expect(registered.status).toBe(201);
+      const login = await first.http.post('/auth/login/', { email, password: PASSWORD });
+      const me = await first.http.get('/auth/me/', { token: login.body.accessToken });
+      expect(me.body).toMatchObject({ id: registered.body.id, email });
+    } finally {
+      await first.close();
+    }
+
+    const second = await embedded();
+    try {
+      const login = await second.http.post('/auth/login/', { email, password: PASSWORD });
+      expect(login.status).toBe(200);
+      const me = await second.http.get('/auth/me/', { token: login.body.accessToken });
+      expect(me.body.email).toBe(email);
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('behaves as PostgreSQL under concurrent requests, transactions and unique violations', async () => {
+    const app = await embedded();
+    try {
+      const email = uniqueEmail();
+      const sameEmail = await Promise.all(
+        Array.from({ length: 20 }, () =>
+          app.http.post('/auth/register/', { name: 'Race', email, password: PASSWORD }),
+        ),
+      );
+      expect(sameEmail.map((response) => response.status).sort()).toEqual([
+        201,
+        ...Array(19).fill(409),
+      ]);
+
+      const distinct = await Promise.all(
+        Array.from({ length: 10 }, () =>
+          app.http.post('/auth/register/', {
+            name: 'Many',
+            email: uniqueEmail(),
+            password: PASSWORD,
+          }),
+        ),
+      );
+      expect(distinct.every((response) => response.status === 201)).toBe(true);
+
+      const login = await app.http.post('/auth/login/', { email, password: PASSWORD });
+      const refreshes = await Promise.all(
+        Array.from({ length: 10 }, () =>
+          app.http.post('/auth/refresh/', { refreshToken: login.body.refreshToken }),
+        ),
+      );
+      expect(refreshes.map((response) => response.status).sort()).toEqual([
+        200,
+        ...Array(9).fill(401),
+      ]);
+      expect((await app.http.get('/health')).status).toBe(200);
+    } finally {
+      await app.close();
+    }
+  });
+});
