@@ -6,7 +6,10 @@ import { ProblemDetailsFilter } from './common/filters/problem-details.filter.js
 import { JwtAuthGuard } from './common/guards/jwt-auth.guard.js';
 import type { AppConfig } from './config/environment.js';
 import { DatabaseModule } from './database/database.module.js';
+import { DoctorsModule } from './doctors/doctors.module.js';
 import { HealthModule } from './health/health.module.js';
+import { MappingsModule } from './mappings/mappings.module.js';
+import { PatientsModule } from './patients/patients.module.js';
 
 @Module({})
 export class AppModule {
@@ -25,6 +28,9 @@ export class AppModule {
         DatabaseModule,
         HealthModule,
         AuthModule,
+        DoctorsModule,
+        PatientsModule,
+        MappingsModule,
       ],
       providers: [
         { provide: APP_GUARD, useClass: JwtAuthGuard },

@@ -1,5 +1,5 @@
-import { applyDecorators, HttpStatus } from '@nestjs/common';
-import { ApiBearerAuth, ApiResponse } from '@nestjs/swagger';
+import { applyDecorators, HttpStatus, type Type } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiResponse } from '@nestjs/swagger';
 import { STATUS_CODES } from 'node:http';
 import { ProblemDetails } from './problem-details.js';
 
@@ -44,3 +44,39 @@ export function ApiAuthenticated(): MethodDecorator & ClassDecorator {
 }
 
 export const PROBLEM_SCHEMAS = [ProblemDetails];
+
+export interface EndpointOptions {
+  operationId: string;
+  summary: string;
+  description?: string;
+  /** The success status: 200 by default, 201 for a create, 204 for a delete. */
+  status?: HttpStatus.OK | HttpStatus.CREATED | HttpStatus.NO_CONTENT;
+  response?: Type<unknown>;
+  problems?: HttpStatus[];
+}
+
+/** An endpoint's OpenAPI description, its success status and its error responses in one. */
+export function ApiEndpoint(options: EndpointOptions): MethodDecorator {
+  const status = options.status ?? HttpStatus.OK;
+  return applyDecorators(
+    ApiOperation({
+      operationId: options.operationId,
+      summary: options.summary,
+      description: options.description,
+    }),
+    ApiResponse({
+      status,
+      type: options.response,
+      description:
+        status === HttpStatus.CREATED
+          ? 'Created; `Location` names the new resource.'
+          : status === HttpStatus.NO_CONTENT
+            ? 'Done; no body.'
+            : 'OK',
+      ...(status === HttpStatus.CREATED
+        ? { headers: { Location: { description: 'The new resource', schema: { type: 'string' } } } }
+        : {}),
+    }),
+    ApiProblems(...(options.problems ?? [])),
+  );
+}

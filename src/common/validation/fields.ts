@@ -3,6 +3,8 @@ import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import {
   IsDefined,
+  IsIn,
+  IsUUID,
   IsOptional,
   isEmail,
   ValidateIf,
@@ -109,23 +111,106 @@ export function TextField(options: TextOptions): PropertyDecorator {
   );
 }
 
-/** An email address: trimmed, lowercased, at most 254 characters. */
+/** An email address: trimmed, lowercased unless told otherwise, at most 254 characters. */
 export function EmailField(
-  options: { presence?: Presence; example?: string } = {},
+  options: { presence?: Presence; example?: string; lowercase?: boolean } = {},
 ): PropertyDecorator {
+  const lowercase = options.lowercase ?? true;
   return applyDecorators(
-    Transform(({ value }) => (typeof value === 'string' ? value.trim().toLowerCase() : value)),
+    Transform(({ value }) =>
+      typeof value === 'string' ? (lowercase ? value.trim().toLowerCase() : value.trim()) : value,
+    ),
     TextField({
       max: 254,
       presence: options.presence,
       keepWhitespace: true,
       example: options.example ?? 'ada@example.com',
-      description: 'An email address; stored trimmed and lowercased.',
+      description: lowercase
+        ? 'An email address; stored trimmed and lowercased.'
+        : 'An email address; stored trimmed, compared case-insensitively.',
       format: {
         test: (value) => isEmail(value),
         message: 'must be an email address',
         openApiFormat: 'email',
       },
     }),
+  );
+}
+
+/** A UUID naming another resource. */
+export function UuidField(options: {
+  presence?: Presence;
+  description: string;
+  example?: string;
+}): PropertyDecorator {
+  const presence = options.presence ?? 'required';
+  return applyDecorators(
+    ApiProperty({
+      type: String,
+      format: 'uuid',
+      required: presence === 'required',
+      nullable: presence === 'nullable',
+      description: options.description,
+      example: options.example ?? '4d5e6f70-8192-4a3b-9c4d-5e6f708192a3',
+    }),
+    ...presenceDecorators(presence),
+    IsUUID('all', { message: '$property must be a UUID' }),
+  );
+}
+
+/** One of a fixed set of strings. */
+export function EnumField(options: {
+  values: readonly string[];
+  presence?: Presence;
+  example: string;
+}): PropertyDecorator {
+  const presence = options.presence ?? 'required';
+  return applyDecorators(
+    ApiProperty({
+      enum: options.values,
+      required: presence === 'required',
+      example: options.example,
+    }),
+    ...presenceDecorators(presence),
+    IsIn(options.values, { message: `$property must be one of: ${options.values.join(', ')}` }),
+  );
+}
+
+/** The earliest date of birth accepted. */
+export const EARLIEST_BIRTH_DATE = '1900-01-01';
+
+function isCalendarDate(value: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
+  const date = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(value);
+}
+
+/** A date of birth: a real calendar date, YYYY-MM-DD, from 1900 up to today (UTC). */
+export function DateOfBirthField(options: { presence?: Presence } = {}): PropertyDecorator {
+  const presence = options.presence ?? 'required';
+  return applyDecorators(
+    ApiProperty({
+      type: String,
+      format: 'date',
+      required: presence === 'required',
+      example: '1984-07-21',
+      description: `YYYY-MM-DD, from ${EARLIEST_BIRTH_DATE} up to today (UTC); not in the future.`,
+    }),
+    ...presenceDecorators(presence),
+    (target: object, propertyName: string | symbol) =>
+      registerDecorator({
+        name: 'isDateOfBirth',
+        target: target.constructor,
+        propertyName: propertyName as string,
+        validator: {
+          validate: (value: unknown) =>
+            typeof value === 'string' &&
+            isCalendarDate(value) &&
+            value >= EARLIEST_BIRTH_DATE &&
+            value <= new Date().toISOString().slice(0, 10),
+          defaultMessage: (args: ValidationArguments) =>
+            `${args.property} must be a date YYYY-MM-DD from ${EARLIEST_BIRTH_DATE} up to today`,
+        },
+      }),
   );
 }

@@ -1,8 +1,12 @@
 import { CreateUsersAndRefreshTokens1764090000000 } from './1764090000000-CreateUsersAndRefreshTokens.js';
+import { CreateDoctorsPatientsMappings1764100000000 } from './1764100000000-CreateDoctorsPatientsMappings.js';
 
 /**
  * Every migration, in order. Listed rather than globbed so that the application, the
  * test runner (which cannot load `.ts` files from a glob) and the build all see the same set.
  * A generated migration must be added here.
  */
-export const migrations = [CreateUsersAndRefreshTokens1764090000000];
+export const migrations = [
+  CreateUsersAndRefreshTokens1764090000000,
+  CreateDoctorsPatientsMappings1764100000000,
+];

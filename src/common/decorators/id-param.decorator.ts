@@ -1,0 +1,18 @@
+import { applyDecorators, Param, ParseUUIDPipe } from '@nestjs/common';
+import { ApiParam } from '@nestjs/swagger';
+import { ValidationProblem } from '../problem-details.js';
+
+const parseUuid = new ParseUUIDPipe({
+  exceptionFactory: () =>
+    new ValidationProblem(
+      [{ field: 'id', message: 'id must be a UUID' }],
+      'The id in the path is not a UUID.',
+    ),
+});
+
+/** The `id` path parameter: a UUID, or a 400 before any query runs. */
+export const IdParam = (): ParameterDecorator => Param('id', parseUuid);
+
+/** Documents the `id` path parameter of a resource. */
+export const ApiIdParam = (resource: string) =>
+  applyDecorators(ApiParam({ name: 'id', format: 'uuid', description: `The ${resource}'s id` }));

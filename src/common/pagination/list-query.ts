@@ -1,0 +1,65 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+
+/** Keeps a query value that is all digits as a number; anything else stays a string and fails. */
+const toWholeNumber = Transform(({ value }) =>
+  typeof value === 'string' && /^\d{1,16}$/.test(value) ? Number(value) : value,
+);
+
+export const trimQuery = Transform(({ value }) =>
+  typeof value === 'string' ? value.trim() : value,
+);
+
+export type ListQueryType = {
+  limit: number;
+  offset: number;
+  sort: string;
+};
+
+/**
+ * The query every list takes: `limit` (1–100, default 20), `offset` (default 0) and `sort`,
+ * a whitelisted field with an optional `-` for descending (default `-createdAt`).
+ */
+export function ListQuery<const Field extends string>(sortFields: readonly Field[]) {
+  const sortValues = sortFields.flatMap((field) => [field, `-${field}`]);
+
+  class ListQueryBase {
+    @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20, type: 'integer', example: 20 })
+    @toWholeNumber
+    @IsOptional()
+    @IsInt({ message: 'limit must be a whole number from 1 to 100' })
+    @Min(1, { message: 'limit must be a whole number from 1 to 100' })
+    @Max(100, { message: 'limit must be a whole number from 1 to 100' })
+    limit = 20;
+
+    @ApiPropertyOptional({ minimum: 0, default: 0, type: 'integer', example: 0 })
+    @toWholeNumber
+    @IsOptional()
+    @IsInt({ message: 'offset must be a whole number, 0 or more' })
+    @Min(0, { message: 'offset must be a whole number, 0 or more' })
+    @Max(Number.MAX_SAFE_INTEGER, { message: 'offset is too large' })
+    offset = 0;
+
+    @ApiPropertyOptional({
+      enum: sortValues,
+      default: '-createdAt',
+      description: 'A field to sort by; a leading `-` sorts descending.',
+    })
+    @IsOptional()
+    @IsIn(sortValues, { message: `sort must be one of: ${sortValues.join(', ')}` })
+    sort: Field | `-${Field}` = '-createdAt' as `-${Field}`;
+  }
+  return ListQueryBase;
+}
+
+/** The optional case-insensitive substring filter `q`. */
+export function SearchField(description: string): PropertyDecorator {
+  return (target, key) => {
+    ApiPropertyOptional({ description, maxLength: 100, example: 'card' })(target, key);
+    trimQuery(target, key);
+    IsOptional()(target, key);
+    IsString({ message: 'q must be a single string' })(target, key);
+    MaxLength(100, { message: 'q must be at most 100 characters' })(target, key);
+  };
+}

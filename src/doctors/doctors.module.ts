@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { Doctor } from './doctor.entity.js';
+import { DoctorsController } from './doctors.controller.js';
+import { DoctorsService } from './doctors.service.js';
+
+@Module({
+  imports: [TypeOrmModule.forFeature([Doctor])],
+  controllers: [DoctorsController],
+  providers: [DoctorsService],
+  exports: [DoctorsService],
+})
+export class DoctorsModule {}

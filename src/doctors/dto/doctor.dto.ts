@@ -1,0 +1,84 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsOptional, IsString, MaxLength } from 'class-validator';
+import { ListQuery, SearchField, trimQuery } from '../../common/pagination/list-query.js';
+import { PageOf } from '../../common/pagination/page.js';
+import { EmailField, type Presence, TextField } from '../../common/validation/fields.js';
+
+/** The writable fields of a doctor: all required to create or replace, any to patch. */
+function DoctorBody(partial: boolean) {
+  const required: Presence = partial ? 'omittable' : 'required';
+  class DoctorBodyFields {
+    @TextField({ max: 100, presence: required, example: 'Dr. Gregory House' })
+    name: string;
+
+    @TextField({ max: 100, presence: required, example: 'Diagnostic medicine' })
+    specialization: string;
+
+    @EmailField({ presence: required, lowercase: false, example: 'house@example.com' })
+    email: string;
+
+    @TextField({
+      max: 30,
+      presence: 'nullable',
+      example: '+1 555 0100',
+      description: 'Omit or send null for none',
+    })
+    phone?: string | null;
+  }
+  return DoctorBodyFields;
+}
+
+export class CreateDoctorDto extends DoctorBody(false) {}
+export class ReplaceDoctorDto extends DoctorBody(false) {}
+export class UpdateDoctorDto extends DoctorBody(true) {}
+
+export const DOCTOR_SORT_FIELDS = [
+  'name',
+  'specialization',
+  'email',
+  'createdAt',
+  'updatedAt',
+] as const;
+
+export class DoctorListQuery extends ListQuery(DOCTOR_SORT_FIELDS) {
+  @SearchField('Case-insensitive substring of name, specialization or email')
+  q?: string;
+
+  @ApiPropertyOptional({ description: 'Exact specialization', example: 'Cardiology' })
+  @trimQuery
+  @IsOptional()
+  @IsString({ message: 'specialization must be a single string' })
+  @MaxLength(100)
+  specialization?: string;
+}
+
+export class DoctorResponse {
+  @ApiProperty({ format: 'uuid', example: '2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b' })
+  id: string;
+
+  @ApiProperty({ example: 'Dr. Gregory House' })
+  name: string;
+
+  @ApiProperty({ example: 'Diagnostic medicine' })
+  specialization: string;
+
+  @ApiProperty({ format: 'email', example: 'house@example.com' })
+  email: string;
+
+  @ApiProperty({ type: String, nullable: true, example: '+1 555 0100' })
+  phone: string | null;
+
+  @ApiProperty({
+    format: 'uuid',
+    description: 'The user who created the doctor; only they may change it.',
+  })
+  createdBy: string;
+
+  @ApiProperty({ format: 'date-time', example: '2026-11-25T18:41:25.000Z' })
+  createdAt: Date;
+
+  @ApiProperty({ format: 'date-time', example: '2026-11-25T18:41:25.000Z' })
+  updatedAt: Date;
+}
+
+export class DoctorPage extends PageOf(DoctorResponse) {}

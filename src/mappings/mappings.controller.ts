@@ -1,0 +1,124 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  HttpStatus,
+  Patch,
+  Post,
+  Put,
+  Query,
+} from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { type AuthUser, CurrentUser } from '../common/decorators/current-user.decorator.js';
+import { ApiIdParam, IdParam } from '../common/decorators/id-param.decorator.js';
+import { Creates } from '../common/interceptors/location.interceptor.js';
+import { ApiAuthenticated, ApiEndpoint } from '../common/openapi.js';
+import {
+  CreateMappingDto,
+  MappingListQuery,
+  MappingPage,
+  MappingResponse,
+  ReplaceMappingDto,
+  UpdateMappingDto,
+} from './dto/mapping.dto.js';
+import { MappingsService } from './mappings.service.js';
+
+const { BAD_REQUEST, NOT_FOUND, CONFLICT, CREATED, NO_CONTENT } = HttpStatus;
+
+@ApiTags('mappings')
+@ApiAuthenticated()
+@Controller('api/mappings')
+export class MappingsController {
+  constructor(private readonly mappings: MappingsService) {}
+
+  @Get()
+  @ApiEndpoint({
+    operationId: 'listMappings',
+    summary: "List the mappings of the caller's patients",
+    description: "Another user's `patientId` gives an empty page.",
+    response: MappingPage,
+    problems: [BAD_REQUEST],
+  })
+  list(@CurrentUser() auth: AuthUser, @Query() query: MappingListQuery): Promise<MappingPage> {
+    return this.mappings.list(auth, query);
+  }
+
+  @Post()
+  @Creates('/api/mappings')
+  @ApiEndpoint({
+    operationId: 'createMapping',
+    summary: 'Map one of the caller’s patients to a doctor',
+    description: "An unknown doctor, or a patient that is not the caller's, is a 400.",
+    status: CREATED,
+    response: MappingResponse,
+    problems: [BAD_REQUEST, CONFLICT],
+  })
+  create(@CurrentUser() auth: AuthUser, @Body() dto: CreateMappingDto): Promise<MappingResponse> {
+    return this.mappings.create(auth, dto);
+  }
+
+  @Get(':id')
+  @ApiIdParam('mapping')
+  @ApiEndpoint({
+    operationId: 'getMapping',
+    summary: 'Read a mapping',
+    response: MappingResponse,
+    problems: [BAD_REQUEST, NOT_FOUND],
+  })
+  get(@CurrentUser() auth: AuthUser, @IdParam() id: string): Promise<MappingResponse> {
+    return this.mappings.get(auth, id);
+  }
+
+  @Put(':id')
+  @ApiIdParam('mapping')
+  @ApiEndpoint({
+    operationId: 'replaceMapping',
+    summary: 'Replace a mapping (omitted notes are cleared)',
+    description:
+      "The mapping to the patient's assigned doctor cannot change its pair (409): reassign the patient first.",
+    response: MappingResponse,
+    problems: [BAD_REQUEST, NOT_FOUND, CONFLICT],
+  })
+  replace(
+    @CurrentUser() auth: AuthUser,
+    @IdParam() id: string,
+    @Body() dto: ReplaceMappingDto,
+  ): Promise<MappingResponse> {
+    return this.mappings.replace(auth, id, dto);
+  }
+
+  @Patch(':id')
+  @ApiIdParam('mapping')
+  @ApiEndpoint({
+    operationId: 'updateMapping',
+    summary: 'Change some fields of a mapping',
+    description:
+      "The mapping to the patient's assigned doctor cannot change its pair (409): reassign the patient first.",
+    response: MappingResponse,
+    problems: [BAD_REQUEST, NOT_FOUND, CONFLICT],
+  })
+  update(
+    @CurrentUser() auth: AuthUser,
+    @IdParam() id: string,
+    @Body() dto: UpdateMappingDto,
+  ): Promise<MappingResponse> {
+    return this.mappings.update(auth, id, dto);
+  }
+
+  @Delete(':id')
+  @HttpCode(NO_CONTENT)
+  @ApiIdParam('mapping')
+  @ApiEndpoint({
+    operationId: 'deleteMapping',
+    summary: 'Remove a mapping',
+    description:
+      "The mapping to the patient's assigned doctor is a 409: reassign the patient first.",
+    status: NO_CONTENT,
+    problems: [BAD_REQUEST, NOT_FOUND, CONFLICT],
+  })
+  remove(@CurrentUser() auth: AuthUser, @IdParam() id: string): Promise<void> {
+    return this.mappings.remove(auth, id);
+  }
+}

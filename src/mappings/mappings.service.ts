@@ -1,0 +1,120 @@
+import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { DataSource, type EntityManager, type Repository } from 'typeorm';
+import type { AuthUser } from '../common/decorators/current-user.decorator.js';
+import { type Page, paginate } from '../common/pagination/page.js';
+import { definedOnly } from '../common/validation/defined.js';
+import type {
+  CreateMappingDto,
+  MappingListQuery,
+  MappingResponse,
+  ReplaceMappingDto,
+  UpdateMappingDto,
+} from './dto/mapping.dto.js';
+import { Mapping } from './mapping.entity.js';
+
+const SORT_COLUMNS = { createdAt: 'mapping.createdAt', updatedAt: 'mapping.updatedAt' };
+const NOT_FOUND = 'No mapping with this id.';
+const ASSIGNED =
+  'This mapping links the patient to its assigned doctor; reassign the patient first.';
+
+export function toMappingResponse(mapping: Mapping): MappingResponse {
+  const { id, patientId, doctorId, notes, patient, doctor, createdAt, updatedAt } = mapping;
+  return {
+    id,
+    patientId,
+    doctorId,
+    notes,
+    patient: { id: patient.id, name: patient.name },
+    doctor: { id: doctor.id, name: doctor.name, specialization: doctor.specialization },
+    createdAt,
+    updatedAt,
+  };
+}
+
+/**
+ * Mappings of the caller's patients. Ownership is the mapping's `created_by`, which a
+ * composite foreign key keeps equal to its patient's: a write naming another user's patient
+ * fails that key (400), a duplicate pair fails the unique index (409).
+ */
+@Injectable()
+export class MappingsService {
+  constructor(
+    @InjectRepository(Mapping) private readonly mappings: Repository<Mapping>,
+    private readonly dataSource: DataSource,
+  ) {}
+
+  list(auth: AuthUser, query: MappingListQuery): Promise<Page<MappingResponse>> {
+    const builder = this.withSummaries(this.dataSource.manager, auth);
+    if (query.patientId) builder.andWhere('mapping.patient_id = :patientId', query);
+    if (query.doctorId) builder.andWhere('mapping.doctor_id = :doctorId', query);
+    return paginate(builder, query, SORT_COLUMNS, toMappingResponse);
+  }
+
+  async get(auth: AuthUser, id: string): Promise<MappingResponse> {
+    return toMappingResponse(await this.findOwned(this.dataSource.manager, auth, id));
+  }
+
+  async create(auth: AuthUser, dto: CreateMappingDto): Promise<MappingResponse> {
+    const { identifiers } = await this.mappings.insert({
+      patientId: dto.patientId,
+      doctorId: dto.doctorId,
+      notes: dto.notes ?? null,
+      createdBy: auth.id,
+    });
+    return this.get(auth, identifiers[0].id as string);
+  }
+
+  replace(auth: AuthUser, id: string, dto: ReplaceMappingDto): Promise<MappingResponse> {
+    return this.update(auth, id, { notes: null, ...dto });
+  }
+
+  /** Changes a mapping; the one to the patient's assigned doctor keeps its pair. */
+  update(auth: AuthUser, id: string, dto: UpdateMappingDto): Promise<MappingResponse> {
+    return this.dataSource.transaction(async (manager) => {
+      const mapping = await this.findOwned(manager, auth, id, true);
+      const changes = definedOnly(dto);
+      const pairChanges =
+        (changes.patientId ?? mapping.patientId) !== mapping.patientId ||
+        (changes.doctorId ?? mapping.doctorId) !== mapping.doctorId;
+      if (pairChanges && mapping.doctorId === mapping.patient.doctorId) {
+        throw new ConflictException(ASSIGNED);
+      }
+      await manager.update(Mapping, { id, createdBy: auth.id }, changes);
+      return toMappingResponse(await this.findOwned(manager, auth, id));
+    });
+  }
+
+  remove(auth: AuthUser, id: string): Promise<void> {
+    return this.dataSource.transaction(async (manager) => {
+      const mapping = await this.findOwned(manager, auth, id, true);
+      if (mapping.doctorId === mapping.patient.doctorId) throw new ConflictException(ASSIGNED);
+      await manager.delete(Mapping, { id, createdBy: auth.id });
+    });
+  }
+
+  /** The caller's mappings with their patient and doctor summaries, in one joined query. */
+  private withSummaries(manager: EntityManager, auth: AuthUser) {
+    return manager
+      .createQueryBuilder(Mapping, 'mapping')
+      .innerJoin('mapping.patient', 'patient')
+      .addSelect(['patient.id', 'patient.name', 'patient.doctorId'])
+      .innerJoin('mapping.doctor', 'doctor')
+      .addSelect(['doctor.id', 'doctor.name', 'doctor.specialization'])
+      .where('mapping.created_by = :user', { user: auth.id });
+  }
+
+  /** The caller's mapping, locked with its patient when about to change. */
+  private async findOwned(
+    manager: EntityManager,
+    auth: AuthUser,
+    id: string,
+    lock = false,
+  ): Promise<Mapping> {
+    const builder = this.withSummaries(manager, auth).andWhere('mapping.id = :id', { id });
+    if (lock) builder.setLock('pessimistic_write');
+    const mapping = await builder.getOne();
+    if (!mapping) throw new NotFoundException(NOT_FOUND);
+    return mapping;
+  }
+}
