@@ -41,13 +41,13 @@ export class Environment {
   @Matches(/^postgres(ql)?:\/\/\S+$/, {
     message: 'DATABASE_URL must be a postgres:// URL (required in production)',
   })
-  DATABASE_URL?: string;
+  DATABASE_URL?: string = undefined; // initialised so that loadConfig sees the key
 
   @Transform(emptyToUndefined)
   @ValidateIf((env: Environment) => env.NODE_ENV === 'production' || env.JWT_SECRET !== undefined)
   @IsString()
   @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters (required in production)' })
-  JWT_SECRET?: string;
+  JWT_SECRET?: string = undefined; // initialised so that loadConfig sees the key
 
   @Matches(DURATION, { message: 'JWT_ACCESS_TTL must be a duration such as 900s, 15m, 12h or 7d' })
   JWT_ACCESS_TTL = '15m';
