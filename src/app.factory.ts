@@ -24,7 +24,8 @@ const LOG_LEVELS: Record<string, LogLevel[] | false> = {
 export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
-    routerOptions: { ignoreTrailingSlash: true },
+    // Long path parameters reach the id check (a 400) instead of Fastify's 414.
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1000 },
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     abortOnError: false,

@@ -3,7 +3,9 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, type EntityManager, type Repository } from 'typeorm';
 import type { AuthUser } from '../common/decorators/current-user.decorator.js';
 import { type Page, paginate } from '../common/pagination/page.js';
+import { ValidationProblem } from '../common/problem-details.js';
 import { definedOnly } from '../common/validation/defined.js';
+import { Patient } from '../patients/patient.entity.js';
 import type {
   CreateMappingDto,
   MappingListQuery,
@@ -15,6 +17,7 @@ import { Mapping } from './mapping.entity.js';
 
 const SORT_COLUMNS = { createdAt: 'mapping.createdAt', updatedAt: 'mapping.updatedAt' };
 const NOT_FOUND = 'No mapping with this id.';
+const NOT_YOUR_PATIENT = { field: 'patientId', message: 'patientId names none of your patients' };
 const ASSIGNED =
   'This mapping links the patient to its assigned doctor; reassign the patient first.';
 
@@ -55,14 +58,20 @@ export class MappingsService {
     return toMappingResponse(await this.findOwned(this.dataSource.manager, auth, id));
   }
 
+  /**
+   * Inserts only when the patient is the caller's: otherwise the unique index, checked
+   * before the foreign key, would answer 409 and reveal another user's mapping.
+   */
   async create(auth: AuthUser, dto: CreateMappingDto): Promise<MappingResponse> {
-    const { identifiers } = await this.mappings.insert({
-      patientId: dto.patientId,
-      doctorId: dto.doctorId,
-      notes: dto.notes ?? null,
-      createdBy: auth.id,
-    });
-    return this.get(auth, identifiers[0].id as string);
+    const inserted: { id: string }[] = await this.mappings.query(
+      `INSERT INTO mappings (patient_id, doctor_id, notes, created_by)
+       SELECT patient.id, $2, $3, patient.created_by FROM patients patient
+       WHERE patient.id = $1 AND patient.created_by = $4
+       RETURNING id`,
+      [dto.patientId, dto.doctorId, dto.notes ?? null, auth.id],
+    );
+    if (inserted.length === 0) throw new ValidationProblem([NOT_YOUR_PATIENT]);
+    return this.get(auth, inserted[0].id);
   }
 
   replace(auth: AuthUser, id: string, dto: ReplaceMappingDto): Promise<MappingResponse> {
@@ -79,6 +88,13 @@ export class MappingsService {
         (changes.doctorId ?? mapping.doctorId) !== mapping.doctorId;
       if (pairChanges && mapping.doctorId === mapping.patient.doctorId) {
         throw new ConflictException(ASSIGNED);
+      }
+      // Checked before the write, for the same reason as in create().
+      if (
+        changes.patientId !== undefined &&
+        !(await manager.existsBy(Patient, { id: changes.patientId, createdBy: auth.id }))
+      ) {
+        throw new ValidationProblem([NOT_YOUR_PATIENT]);
       }
       await manager.update(Mapping, { id, createdBy: auth.id }, changes);
       return toMappingResponse(await this.findOwned(manager, auth, id));

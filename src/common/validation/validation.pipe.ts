@@ -4,6 +4,21 @@ import { type FieldError, ValidationProblem } from '../problem-details.js';
 /** Fields the server owns: a client that sends them is told so rather than ignored. */
 const READ_ONLY_FIELDS = new Set(['id', 'createdAt', 'updatedAt', 'createdBy']);
 
+/** No body of this API nests deeper; deeper ones would only exhaust the validator's stack. */
+const MAX_BODY_DEPTH = 8;
+
+/** Whether a parsed JSON value nests objects or arrays deeper than `limit` (iteratively). */
+function depthExceeds(value: unknown, limit: number): boolean {
+  const pending: [unknown, number][] = [[value, 1]];
+  while (pending.length > 0) {
+    const [current, depth] = pending.pop()!;
+    if (typeof current !== 'object' || current === null) continue;
+    if (depth > limit) return true;
+    for (const child of Object.values(current)) pending.push([child, depth + 1]);
+  }
+  return false;
+}
+
 function flatten(errors: ValidationError[], prefix = ''): FieldError[] {
   return errors.flatMap((error) => {
     const field = `${prefix}${error.property}`;
@@ -39,12 +54,13 @@ export class StrictValidationPipe extends ValidationPipe {
   }
 
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
-    if (
-      metadata.type === 'body' &&
-      value !== undefined &&
-      (typeof value !== 'object' || value === null || Array.isArray(value))
-    ) {
-      throw new ValidationProblem(undefined, 'The request body must be a JSON object.');
+    if (metadata.type === 'body' && value !== undefined) {
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+        throw new ValidationProblem(undefined, 'The request body must be a JSON object.');
+      }
+      if (depthExceeds(value, MAX_BODY_DEPTH)) {
+        throw new ValidationProblem(undefined, 'The request body is nested too deeply.');
+      }
     }
     return super.transform(value, metadata);
   }
