@@ -1,8 +1,23 @@
-import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import {
+  Column,
+  CreateDateColumn,
+  Entity,
+  Index,
+  JoinColumn,
+  ManyToOne,
+  PrimaryGeneratedColumn,
+  UpdateDateColumn,
+} from 'typeorm';
+import { User } from '../users/user.entity.js';
 
 @Entity({ name: 'doctors' })
+// Unique on lower(email): an expression TypeORM cannot describe, so the migration owns it.
+@Index('doctors_email_key', { synchronize: false })
+@Index('doctors_created_at_idx', ['createdAt', 'id'])
+@Index('doctors_specialization_idx', ['specialization', 'createdAt', 'id'])
+@Index('doctors_created_by_idx', ['createdBy'])
 export class Doctor {
-  @PrimaryColumn({ type: 'uuid', default: () => 'gen_random_uuid()' })
+  @PrimaryGeneratedColumn('uuid')
   id: string;
 
   @Column({ type: 'varchar', length: 100 })
@@ -20,6 +35,10 @@ export class Doctor {
 
   @Column({ name: 'created_by', type: 'uuid' })
   createdBy: string;
+
+  @ManyToOne(() => User)
+  @JoinColumn({ name: 'created_by', foreignKeyConstraintName: 'doctors_created_by_fkey' })
+  creator?: User;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;

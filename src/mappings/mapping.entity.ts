@@ -4,7 +4,8 @@ import {
   Entity,
   JoinColumn,
   ManyToOne,
-  PrimaryColumn,
+  Index,
+  PrimaryGeneratedColumn,
   type Relation,
   UpdateDateColumn,
 } from 'typeorm';
@@ -13,8 +14,11 @@ import { Patient } from '../patients/patient.entity.js';
 
 /** A patient–doctor pair; unique (`mappings_patient_id_doctor_id_key`). */
 @Entity({ name: 'mappings' })
+@Index('mappings_patient_id_doctor_id_key', ['patientId', 'doctorId'], { unique: true })
+@Index('mappings_doctor_id_idx', ['doctorId'])
+@Index('mappings_created_by_created_at_idx', ['createdBy', 'createdAt', 'id'])
 export class Mapping {
-  @PrimaryColumn({ type: 'uuid', default: () => 'gen_random_uuid()' })
+  @PrimaryGeneratedColumn('uuid')
   id: string;
 
   @Column({ name: 'patient_id', type: 'uuid' })
@@ -36,11 +40,26 @@ export class Mapping {
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
   updatedAt: Date;
 
-  @ManyToOne(() => Patient, { createForeignKeyConstraints: false })
-  @JoinColumn({ name: 'patient_id' })
+  /** Joined on the patient and its owner: a mapping only ever names its owner's patient. */
+  @ManyToOne(() => Patient, {
+    onDelete: 'CASCADE',
+    onUpdate: 'CASCADE',
+  })
+  @JoinColumn([
+    {
+      name: 'patient_id',
+      referencedColumnName: 'id',
+      foreignKeyConstraintName: 'mappings_patient_fkey',
+    },
+    {
+      name: 'created_by',
+      referencedColumnName: 'createdBy',
+      foreignKeyConstraintName: 'mappings_patient_fkey',
+    },
+  ])
   patient: Relation<Patient>;
 
-  @ManyToOne(() => Doctor, { createForeignKeyConstraints: false })
-  @JoinColumn({ name: 'doctor_id' })
+  @ManyToOne(() => Doctor)
+  @JoinColumn({ name: 'doctor_id', foreignKeyConstraintName: 'mappings_doctor_id_fkey' })
   doctor: Relation<Doctor>;
 }

@@ -1,11 +1,29 @@
-import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import {
+  Check,
+  Column,
+  CreateDateColumn,
+  Entity,
+  Index,
+  JoinColumn,
+  ManyToOne,
+  PrimaryGeneratedColumn,
+  type Relation,
+  Unique,
+  UpdateDateColumn,
+} from 'typeorm';
+import { Doctor } from '../doctors/doctor.entity.js';
+import { User } from '../users/user.entity.js';
 
 export const GENDERS = ['female', 'male', 'other', 'unknown'] as const;
 export type Gender = (typeof GENDERS)[number];
 
 @Entity({ name: 'patients' })
+@Check('patients_gender_check', `"gender" IN ('female', 'male', 'other', 'unknown')`)
+@Unique('patients_id_created_by_key', ['id', 'createdBy'])
+@Index('patients_created_by_created_at_idx', ['createdBy', 'createdAt', 'id'])
+@Index('patients_doctor_id_idx', ['doctorId'])
 export class Patient {
-  @PrimaryColumn({ type: 'uuid', default: () => 'gen_random_uuid()' })
+  @PrimaryGeneratedColumn('uuid')
   id: string;
 
   @Column({ type: 'varchar', length: 100 })
@@ -34,8 +52,16 @@ export class Patient {
   @Column({ name: 'doctor_id', type: 'uuid' })
   doctorId: string;
 
+  @ManyToOne(() => Doctor)
+  @JoinColumn({ name: 'doctor_id', foreignKeyConstraintName: 'patients_doctor_id_fkey' })
+  doctor?: Relation<Doctor>;
+
   @Column({ name: 'created_by', type: 'uuid' })
   createdBy: string;
+
+  @ManyToOne(() => User, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'created_by', foreignKeyConstraintName: 'patients_created_by_fkey' })
+  creator?: User;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;

@@ -70,6 +70,7 @@ describe('ProblemDetailsFilter', () => {
   });
 
   it('answers a lost database connection with 503', () => {
+    vi.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
     const reply = render(
       Object.assign(new Error('Connection terminated unexpectedly'), { code: '57P01' }),
     );
