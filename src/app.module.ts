@@ -8,6 +8,7 @@ import type { AppConfig } from './config/environment.js';
 import { DatabaseModule } from './database/database.module.js';
 import { DoctorsModule } from './doctors/doctors.module.js';
 import { HealthModule } from './health/health.module.js';
+import { LoggingModule } from './common/logging/logging.module.js';
 import { MappingsModule } from './mappings/mappings.module.js';
 import { PatientsModule } from './patients/patients.module.js';
 
@@ -25,6 +26,7 @@ export class AppModule {
           skipProcessEnv: true,
           load: [() => ({ ...config })],
         }),
+        LoggingModule,
         DatabaseModule,
         HealthModule,
         AuthModule,

@@ -151,7 +151,7 @@ describe('POST /auth/register/', () => {
   });
 
   it('accepts a password of exactly 72 bytes and 8 bytes', async () => {
-    for (const password of ['é'.repeat(36), '12345678']) {
+    for (const password of ['é'.repeat(36), 'x7#kq2Lm']) {
       const response = await http.post('/auth/register/', {
         name: 'Bytes',
         email: uniqueEmail(),
@@ -212,9 +212,10 @@ describe('POST /auth/login/', () => {
     });
     expectUnauthorized(wrongPassword);
     expectUnauthorized(unknownEmail);
-    expect({ ...wrongPassword.body, instance: null }).toEqual({
+    expect({ ...wrongPassword.body, instance: null, requestId: null }).toEqual({
       ...unknownEmail.body,
       instance: null,
+      requestId: null,
     });
   });
 

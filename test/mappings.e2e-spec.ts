@@ -45,8 +45,9 @@ function expectFieldError(response: HttpResponse, field: string) {
 }
 
 /** The same problem document, whatever the path it answered. */
+/** A problem document without what differs per request (its path and request id). */
 function withoutInstance(body: any) {
-  return { ...body, instance: null };
+  return { ...body, instance: null, requestId: null };
 }
 
 const auth = (account: Account) => ({ token: account.accessToken });

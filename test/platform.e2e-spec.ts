@@ -24,7 +24,9 @@ describe('error format', () => {
       status: 404,
       detail: expect.any(String),
       instance: '/api/nothing-here/',
+      requestId: expect.any(String),
     });
+    expect(response.headers.get('x-request-id')).toBe(response.body.requestId);
   });
 
   it('answers a body over 100 kB with 413', async () => {
@@ -124,7 +126,7 @@ describe('GET /health', () => {
     try {
       expect((await viaProxy.http.get('/health')).body).toEqual({ status: 'ok', database: 'up' });
       proxy.cutConnections();
-      const down = await viaProxy.http.get('/health');
+      const down = await viaProxy.http.get('/health', { expectServerError: true });
       expect(down.status).toBe(503);
       expect(down.body).toEqual({ status: 'error', database: 'down' });
       proxy.restore();

@@ -1,23 +1,16 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { emptyFolder, SERVER_COMMAND } from './support/server-process.js';
 
-const root = resolve(import.meta.dirname, '..');
-
-/** Starts `src/main.ts` in an empty folder with exactly `env`, and returns how it ended. */
+/** Starts the server in an empty folder with exactly `env`, and returns how it ended. */
 function start(env: Record<string, string>) {
-  const result = spawnSync(
-    join(root, 'node_modules/.bin/tsx'),
-    ['--tsconfig', join(root, 'tsconfig.json'), join(root, 'src/main.ts')],
-    {
-      cwd: mkdtempSync(join(tmpdir(), 'healthcare-startup-')),
-      env: { PATH: process.env.PATH ?? '', ...env },
-      encoding: 'utf8',
-      timeout: 30_000,
-    },
-  );
+  const [command, ...args] = SERVER_COMMAND;
+  const result = spawnSync(command, args, {
+    cwd: emptyFolder(),
+    env: { PATH: process.env.PATH ?? '', ...env },
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
   return { status: result.status, stderr: result.stderr.trim() };
 }
 

@@ -51,7 +51,15 @@ export class AuthController {
   @ApiOperation({
     operationId: 'login',
     summary: 'Exchange email and password for a token pair',
-    description: 'An unknown email and a wrong password get the same 401, in the same time.',
+    description:
+      'An unknown email and a wrong password get the same 401, in the same time.\n\n' +
+      'Account protection: after 5 attempts in a row that did not succeed for one email ' +
+      '(whether or not an account has it), the email is locked for 1 minute, and each ' +
+      'further failure after a lock ends locks it again for twice as long, up to 15 minutes. ' +
+      'During a lock every attempt, even with the right password, gets that same 401 ' +
+      '(not a 429), so a lock reveals neither the password nor whether the account exists. ' +
+      'A successful login resets the count. Separately, each client address is rate limited: ' +
+      'past the limit, 429 with `Retry-After`.',
   })
   @ApiOkResponse({ type: TokenPairResponse })
   @ApiProblems(HttpStatus.BAD_REQUEST, HttpStatus.UNAUTHORIZED, HttpStatus.TOO_MANY_REQUESTS)

@@ -9,6 +9,7 @@ import type { AppConfig } from '../config/environment.js';
 import type { User } from '../users/user.entity.js';
 import { UsersService } from '../users/users.service.js';
 import type { LoginDto, RegisterDto, TokenPairResponse, UserResponse } from './dto/auth.dto.js';
+import { LoginThrottleService } from './login-throttle.service.js';
 import { RefreshToken } from './refresh-token.entity.js';
 
 const INVALID_CREDENTIALS = 'The email or password is incorrect.';
@@ -32,6 +33,7 @@ export class AuthService implements OnModuleInit {
     private readonly jwt: JwtService,
     private readonly dataSource: DataSource,
     private readonly config: ConfigService<AppConfig, true>,
+    private readonly throttle: LoginThrottleService,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -44,10 +46,17 @@ export class AuthService implements OnModuleInit {
     return toUserResponse(user);
   }
 
+  /**
+   * Every attempt is counted against its email first (see LoginThrottleService), and every
+   * attempt, even one refused by a lock, looks the email up and compares one bcrypt hash:
+   * unknown, known, wrong and locked all take the same time and get the same 401.
+   */
   async login(dto: LoginDto): Promise<TokenPairResponse> {
+    const allowed = await this.throttle.reserveAttempt(dto.email);
     const user = await this.users.findByEmail(dto.email);
     const matches = await bcrypt.compare(dto.password, user?.passwordHash ?? this.dummyHash);
-    if (!user || !matches) throw new UnauthorizedException(INVALID_CREDENTIALS);
+    if (!allowed || !user || !matches) throw new UnauthorizedException(INVALID_CREDENTIALS);
+    await this.throttle.recordSuccess(dto.email);
     return this.issueTokens(this.dataSource.manager, user.id, randomUUID());
   }
 

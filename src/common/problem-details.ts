@@ -26,6 +26,12 @@ export class ProblemDetails {
   @ApiProperty({ example: '/api/doctors', description: 'The path of the request.' })
   instance: string;
 
+  @ApiProperty({
+    example: '0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90',
+    description: 'The id of the request, also sent as `X-Request-Id`; quote it when reporting.',
+  })
+  requestId: string;
+
   @ApiPropertyOptional({ type: [FieldError], description: 'Per-field validation errors.' })
   errors?: FieldError[];
 }

@@ -19,6 +19,8 @@ export function dataSourceOptions(url: string, embedded: boolean): DataSourceOpt
     extra: {
       connectionTimeoutMillis: embedded ? 15_000 : 5_000,
       statement_timeout: STATEMENT_TIMEOUT_MS,
+      // A connection that stops answering (not even an error) fails the query too.
+      query_timeout: STATEMENT_TIMEOUT_MS + 2_000,
       application_name: 'healthcare-api',
     },
   };

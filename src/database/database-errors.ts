@@ -62,8 +62,15 @@ const FOREIGN_KEYS: Record<string, { missing: DatabaseProblem; referenced: Datab
   },
 };
 
-/** PostgreSQL error classes that mean the database is unreachable or shutting down. */
-const UNAVAILABLE = /^(08|57P)/;
+/**
+ * Errors that mean the database is unreachable, shutting down or too slow: PostgreSQL's
+ * connection and operator-intervention classes (08, 57P, 57014 statement timeout), socket
+ * errors, and the `pg` driver's own connection failures, which carry no code.
+ */
+const UNAVAILABLE_CODES =
+  /^(08|57P|57014$|ECONNREFUSED$|ECONNRESET$|ETIMEDOUT$|EPIPE$|EHOSTUNREACH$)/;
+const UNAVAILABLE_MESSAGES =
+  /Connection terminated|timeout exceeded when trying to connect|Query read timeout|Connection is not established|connection error|Client was closed/i;
 
 /** Translates a database error into the contract's status, or `undefined` if it is a bug. */
 export function translateDatabaseError(error: unknown): DatabaseProblem | undefined {
@@ -77,8 +84,11 @@ export function translateDatabaseError(error: unknown): DatabaseProblem | undefi
     const deleting = /^update or delete on table/.test(driverError.message ?? '');
     return FOREIGN_KEYS[constraint][deleting ? 'referenced' : 'missing'];
   }
-  const code = driverError?.code ?? (error as DriverError | undefined)?.code;
-  if (typeof code === 'string' && UNAVAILABLE.test(code)) {
+  const cause = (driverError ?? error) as DriverError | undefined;
+  const unavailable =
+    (typeof cause?.code === 'string' && UNAVAILABLE_CODES.test(cause.code)) ||
+    (error instanceof Error && UNAVAILABLE_MESSAGES.test(error.message));
+  if (unavailable) {
     return {
       status: HttpStatus.SERVICE_UNAVAILABLE,
       detail: 'The database is unavailable. Try again shortly.',

@@ -1,5 +1,7 @@
 import 'reflect-metadata';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
 import type { TestProject } from 'vitest/node';
@@ -24,8 +26,16 @@ async function onServer(sql: string): Promise<void> {
   }
 }
 
-/** Creates a database of this run's own on the test server, migrates it, and drops it after. */
+/**
+ * Builds the server (for the suites that run it as a process), then creates a database of
+ * this run's own on the test server, migrates it, and drops it after.
+ */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const root = resolve(import.meta.dirname, '../..');
+  execFileSync(resolve(root, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.build.json'], {
+    cwd: root,
+    stdio: 'inherit',
+  });
   const name = `healthcare_test_${Date.now()}_${randomBytes(3).toString('hex')}`;
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;

@@ -10,9 +10,14 @@ export interface RequestOptions {
   headers?: Record<string, string>;
   /** A raw body sent as is (for malformed JSON and the like). */
   raw?: string;
+  /** Whether a 5xx is the point of the test (a database outage); any other 5xx fails it. */
+  expectServerError?: boolean;
 }
 
-/** A small HTTP client for the tests: JSON in, parsed JSON (or text) out. */
+/**
+ * A small HTTP client for the tests: JSON in, parsed JSON (or text) out. A 5xx is a bug, so
+ * it fails the test at once unless the test says it expects one.
+ */
 export class HttpClient {
   constructor(readonly baseUrl: string) {}
 
@@ -31,6 +36,9 @@ export class HttpClient {
     }
     const response = await fetch(`${this.baseUrl}${path}`, { method, headers, body: payload });
     const text = await response.text();
+    if (response.status >= 500 && !options.expectServerError) {
+      throw new Error(`${method} ${path} answered ${response.status}: ${text}`);
+    }
     let parsed: unknown = text;
     if (/json/.test(response.headers.get('content-type') ?? '') && text.length > 0) {
       parsed = JSON.parse(text);

@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { EmailField, TextField } from '../../common/validation/fields.js';
+import { AcceptablePassword } from '../password-policy.js';
 
 const REFRESH_TOKEN_EXAMPLE = 'yJ0c3Ag2yF5m8Q2l3uI3mT8wq1wG4a0a9cYx7x3e9xM';
 
@@ -16,8 +17,10 @@ export class RegisterDto {
     unit: 'bytes',
     keepWhitespace: true,
     example: 'correct horse battery staple',
-    description: 'Kept exactly as sent (not trimmed)',
+    description:
+      'Kept exactly as sent (not trimmed). Must not be, ignoring case, the email, its part before the @, or one of the 1,000 most common passwords',
   })
+  @AcceptablePassword()
   password: string;
 }
 

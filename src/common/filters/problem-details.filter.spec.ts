@@ -17,6 +17,7 @@ function render(exception: unknown) {
     method: 'POST',
     url: '/api/doctors/?q=x',
     routeOptions: { url: '/api/doctors' },
+    raw: { headers: { 'x-request-id': 'req-42' } },
   };
   const host = {
     switchToHttp: () => ({ getRequest: () => request, getResponse: () => fastifyReply }),
@@ -46,7 +47,9 @@ describe('ProblemDetailsFilter', () => {
       status: 404,
       detail: 'No doctor with this id.',
       instance: '/api/doctors/',
+      requestId: 'req-42',
     });
+    expect(reply.headers['x-request-id']).toBe('req-42');
   });
 
   it('turns a unique violation into a 409 without naming the constraint or the SQL', () => {

@@ -10,6 +10,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { STATUS_CODES } from 'node:http';
 import { type ProblemDetails, ValidationProblem } from '../problem-details.js';
 import { translateDatabaseError } from '../../database/database-errors.js';
+import { requestIdOf } from '../logging/request-id.js';
 
 interface Problem {
   status: number;
@@ -73,22 +74,36 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const request = host.switchToHttp().getRequest<FastifyRequest>();
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     const problem = toProblem(exception);
-    if (problem.status >= 500) {
-      this.logger.error(
-        `${request.method} ${request.routeOptions?.url ?? 'unmatched route'} failed`,
-        exception instanceof Error ? exception.stack : String(exception),
-      );
-    }
+    const requestId = request.id ?? requestIdOf(request.raw);
+    if (problem.status >= 500) this.logFailure(exception, request, requestId);
     const body: ProblemDetails = {
       type: 'about:blank',
       title: STATUS_CODES[problem.status] ?? 'Error',
       status: problem.status,
       detail: problem.detail,
       instance: request.url.split('?')[0],
+      requestId,
       ...(problem.errors?.length ? { errors: problem.errors } : {}),
     };
     if (problem.status === HttpStatus.UNAUTHORIZED) reply.header('WWW-Authenticate', 'Bearer');
     reply.status(problem.status).header('Content-Type', 'application/problem+json; charset=utf-8');
-    reply.send(body);
+    reply.header('X-Request-Id', requestId).send(body);
+  }
+
+  /**
+   * Logs what locates a failure (its type, code and stack frames) but not its message: a
+   * database message can quote the values of a row.
+   */
+  private logFailure(exception: unknown, request: FastifyRequest, requestId: string): void {
+    const error = exception instanceof Error ? exception : new Error('non-error thrown');
+    const driverCode = (error as { driverError?: { code?: string } }).driverError?.code;
+    this.logger.error({
+      msg: 'request failed',
+      requestId,
+      route: request.routeOptions?.url ?? 'unmatched',
+      type: error.name,
+      code: driverCode ?? (error as { code?: string }).code,
+      frames: error.stack?.split('\n').slice(1, 8).join('\n'),
+    });
   }
 }

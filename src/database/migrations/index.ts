@@ -1,5 +1,6 @@
 import { CreateUsersAndRefreshTokens1764090000000 } from './1764090000000-CreateUsersAndRefreshTokens.js';
 import { CreateDoctorsPatientsMappings1764100000000 } from './1764100000000-CreateDoctorsPatientsMappings.js';
+import { CreateLoginThrottles1764200000000 } from './1764200000000-CreateLoginThrottles.js';
 
 /**
  * Every migration, in order. Listed rather than globbed so that the application, the
@@ -9,4 +10,5 @@ import { CreateDoctorsPatientsMappings1764100000000 } from './1764100000000-Crea
 export const migrations = [
   CreateUsersAndRefreshTokens1764090000000,
   CreateDoctorsPatientsMappings1764100000000,
+  CreateLoginThrottles1764200000000,
 ];

@@ -1,0 +1,60 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { type Account, signUp, startApp, type TestApp } from './support/app.js';
+import { problemOf } from './support/records.js';
+import { TcpProxy } from './support/tcp-proxy.js';
+
+/** Generous, but far below a hang: the pool's connection timeout is 5 s. */
+const BOUND_MS = 8_000;
+
+describe('when PostgreSQL becomes unreachable', () => {
+  let proxy: TcpProxy;
+  let server: TestApp;
+  let user: Account;
+
+  beforeAll(async () => {
+    const target = new URL(inject('databaseUrl'));
+    proxy = await TcpProxy.start(target.hostname, Number(target.port || 5432));
+    target.host = `127.0.0.1:${proxy.port}`;
+    server = await startApp({ DATABASE_URL: target.toString() });
+    user = await signUp(server.http, 'Outage');
+  });
+  afterAll(async () => {
+    await server.close();
+    await proxy.close();
+  });
+
+  it('answers 503 problem documents within a bounded time, says down, and recovers by itself', async () => {
+    const token = { token: user.accessToken, expectServerError: true };
+    proxy.cutConnections();
+
+    const started = Date.now();
+    const answers = await Promise.all([
+      server.http.get('/api/doctors/', token),
+      server.http.get('/api/patients/', token),
+      server.http.post(
+        '/api/doctors/',
+        { name: 'A', specialization: 'B', email: 'c@example.com' },
+        token,
+      ),
+      server.http.post(
+        '/auth/login/',
+        { email: user.email, password: user.password },
+        { expectServerError: true },
+      ),
+    ]);
+    expect(Date.now() - started).toBeLessThan(BOUND_MS);
+    for (const answer of answers) {
+      const problem = problemOf(answer, 503);
+      expect(problem.detail).toBe('The database is unavailable. Try again shortly.');
+    }
+    expect((await server.http.get('/health', { expectServerError: true })).body).toEqual({
+      status: 'error',
+      database: 'down',
+    });
+
+    proxy.restore();
+    const list = await server.http.get('/api/doctors/', { token: user.accessToken });
+    expect(list.status).toBe(200);
+    expect((await server.http.get('/health')).body).toEqual({ status: 'ok', database: 'up' });
+  });
+});
