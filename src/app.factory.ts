@@ -1,9 +1,11 @@
 import helmet from '@fastify/helmet';
 import { NestFactory } from '@nestjs/core';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { IncomingMessage } from 'node:http';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
+import { answerClientError, sendProblem } from './common/filters/problem-details.filter.js';
 import { requestIdOf } from './common/logging/request-id.js';
 import { logRequests } from './common/logging/request-logging.js';
 import { StrictValidationPipe } from './common/validation/validation.pipe.js';
@@ -20,6 +22,10 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     // Long path parameters reach the id check (a 400) instead of Fastify's 414.
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1000 },
     genReqId: (request: IncomingMessage) => requestIdOf(request),
+    // Errors Fastify raises before routing (a path that is not valid UTF-8, say).
+    frameworkErrors: (_error: Error, request: FastifyRequest, reply: FastifyReply) =>
+      sendProblem(request, reply, { status: 400, detail: 'The URL is not valid.' }),
+    clientErrorHandler: answerClientError,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     abortOnError: false,

@@ -7,12 +7,14 @@ import {
   Logger,
 } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { type ProblemDetails, ValidationProblem } from '../problem-details.js';
 import { translateDatabaseError } from '../../database/database-errors.js';
 import { requestIdOf } from '../logging/request-id.js';
 
-interface Problem {
+export interface Problem {
   status: number;
   detail: string;
   errors?: ProblemDetails['errors'];
@@ -65,6 +67,48 @@ function toProblem(exception: unknown): Problem {
   };
 }
 
+/** Sends `problem` as an RFC 9457 document for this request. */
+export function sendProblem(request: FastifyRequest, reply: FastifyReply, problem: Problem): void {
+  const requestId = request.id ?? requestIdOf(request.raw);
+  const body: ProblemDetails = {
+    type: 'about:blank',
+    title: STATUS_CODES[problem.status] ?? 'Error',
+    status: problem.status,
+    detail: problem.detail,
+    instance: request.url.split('?')[0],
+    requestId,
+    ...(problem.errors?.length ? { errors: problem.errors } : {}),
+  };
+  if (problem.status === HttpStatus.UNAUTHORIZED) reply.header('WWW-Authenticate', 'Bearer');
+  reply.status(problem.status).header('Content-Type', 'application/problem+json; charset=utf-8');
+  reply.header('X-Request-Id', requestId).send(body);
+}
+
+/**
+ * Answers a request Node's HTTP parser refused (headers or URL too large, malformed request
+ * line) with a problem document written on the socket: no request object exists yet.
+ */
+export function answerClientError(error: Error & { code?: string }, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+  const body = JSON.stringify({
+    type: 'about:blank',
+    title: STATUS_CODES[status],
+    status,
+    detail: status === 431 ? 'The URL or headers are too large.' : 'The request is malformed.',
+    instance: '',
+    requestId: randomUUID(),
+  });
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\n` +
+      `Content-Type: application/problem+json; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+}
+
 /** Answers every error as an RFC 9457 problem document, and never with internals. */
 @Catch()
 export class ProblemDetailsFilter implements ExceptionFilter {
@@ -74,32 +118,20 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const request = host.switchToHttp().getRequest<FastifyRequest>();
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     const problem = toProblem(exception);
-    const requestId = request.id ?? requestIdOf(request.raw);
-    if (problem.status >= 500) this.logFailure(exception, request, requestId);
-    const body: ProblemDetails = {
-      type: 'about:blank',
-      title: STATUS_CODES[problem.status] ?? 'Error',
-      status: problem.status,
-      detail: problem.detail,
-      instance: request.url.split('?')[0],
-      requestId,
-      ...(problem.errors?.length ? { errors: problem.errors } : {}),
-    };
-    if (problem.status === HttpStatus.UNAUTHORIZED) reply.header('WWW-Authenticate', 'Bearer');
-    reply.status(problem.status).header('Content-Type', 'application/problem+json; charset=utf-8');
-    reply.header('X-Request-Id', requestId).send(body);
+    if (problem.status >= 500) this.logFailure(exception, request);
+    sendProblem(request, reply, problem);
   }
 
   /**
    * Logs what locates a failure (its type, code and stack frames) but not its message: a
    * database message can quote the values of a row.
    */
-  private logFailure(exception: unknown, request: FastifyRequest, requestId: string): void {
+  private logFailure(exception: unknown, request: FastifyRequest): void {
     const error = exception instanceof Error ? exception : new Error('non-error thrown');
     const driverCode = (error as { driverError?: { code?: string } }).driverError?.code;
     this.logger.error({
       msg: 'request failed',
-      requestId,
+      requestId: request.id,
       route: request.routeOptions?.url ?? 'unmatched',
       type: error.name,
       code: driverCode ?? (error as { code?: string }).code,

@@ -1,6 +1,17 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { applyDecorators } from '@nestjs/common';
+import {
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Max,
+  MaxLength,
+  Min,
+  ValidateBy,
+} from 'class-validator';
+import { isCleanText } from '../validation/fields.js';
 
 /** Keeps a query value that is all digits as a number; anything else stays a string and fails. */
 const toWholeNumber = Transform(({ value }) =>
@@ -53,13 +64,23 @@ export function ListQuery<const Field extends string>(sortFields: readonly Field
   return ListQueryBase;
 }
 
-/** The optional case-insensitive substring filter `q`. */
-export function SearchField(description: string): PropertyDecorator {
-  return (target, key) => {
-    ApiPropertyOptional({ description, maxLength: 100, example: 'card' })(target, key);
-    trimQuery(target, key);
-    IsOptional()(target, key);
-    IsString({ message: 'q must be a single string' })(target, key);
-    MaxLength(100, { message: 'q must be at most 100 characters' })(target, key);
-  };
+/** An optional text filter of a list: trimmed, one value, at most 100 clean characters. */
+export function QueryTextField(description: string, example: string): PropertyDecorator {
+  return applyDecorators(
+    ApiPropertyOptional({ description, maxLength: 100, example }),
+    trimQuery,
+    IsOptional(),
+    IsString({ message: '$property must be a single string' }),
+    MaxLength(100, { message: '$property must be at most 100 characters' }),
+    ValidateBy({
+      name: 'isCleanText',
+      validator: {
+        validate: (value: unknown) => typeof value === 'string' && isCleanText(value),
+        defaultMessage: () => '$property must be valid Unicode text without control characters',
+      },
+    }),
+  );
 }
+
+/** The optional case-insensitive substring filter `q`. */
+export const SearchField = (description: string) => QueryTextField(description, 'card');

@@ -52,6 +52,11 @@ function presenceDecorators(presence: Presence): PropertyDecorator[] {
   }
 }
 
+/** Whether a string is valid Unicode without forbidden control characters. */
+export function isCleanText(value: string): boolean {
+  return value.isWellFormed() && !FORBIDDEN_CONTROL.test(value);
+}
+
 function lengthOf(value: string, unit: TextOptions['unit']): number {
   return unit === 'bytes' ? Buffer.byteLength(value, 'utf8') : [...value].length;
 }
@@ -77,8 +82,7 @@ function IsText(options: TextOptions): PropertyDecorator {
 
   function textProblem(value: unknown, minimum: number, { max, format }: TextOptions) {
     if (typeof value !== 'string') return 'must be a string';
-    if (!value.isWellFormed()) return 'must be valid Unicode text';
-    if (FORBIDDEN_CONTROL.test(value)) return 'must not contain control characters';
+    if (!isCleanText(value)) return 'must be valid Unicode text without control characters';
     const length = lengthOf(value, unit);
     if (length < minimum)
       return minimum === 1 ? 'must not be empty' : `must be at least ${minimum} ${unit} long`;

@@ -1,6 +1,5 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, MaxLength } from 'class-validator';
-import { ListQuery, SearchField, trimQuery } from '../../common/pagination/list-query.js';
+import { ApiProperty } from '@nestjs/swagger';
+import { ListQuery, QueryTextField, SearchField } from '../../common/pagination/list-query.js';
 import { PageOf } from '../../common/pagination/page.js';
 import { EmailField, type Presence, TextField } from '../../common/validation/fields.js';
 
@@ -44,11 +43,7 @@ export class DoctorListQuery extends ListQuery(DOCTOR_SORT_FIELDS) {
   @SearchField('Case-insensitive substring of name, specialization or email')
   q?: string;
 
-  @ApiPropertyOptional({ description: 'Exact specialization', example: 'Cardiology' })
-  @trimQuery
-  @IsOptional()
-  @IsString({ message: 'specialization must be a single string' })
-  @MaxLength(100)
+  @QueryTextField('Exact specialization', 'Cardiology')
   specialization?: string;
 }
 
