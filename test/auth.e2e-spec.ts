@@ -10,25 +10,14 @@ import {
   type TestApp,
   uniqueEmail,
 } from './support/app.js';
+import { problemOf } from './support/records.js';
 import type { HttpClient } from './support/http.js';
 
 const PASSWORD = 'correct horse battery staple';
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 
-function expectProblem(response: { status: number; headers: Headers; body: any }, status: number) {
-  expect(response.status).toBe(status);
-  expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-  expect(response.body).toMatchObject({
-    type: expect.any(String),
-    title: expect.any(String),
-    status,
-  });
-  expect(typeof response.body.detail).toBe('string');
-  expect(typeof response.body.instance).toBe('string');
-}
-
 function expectUnauthorized(response: { status: number; headers: Headers; body: any }) {
-  expectProblem(response, 401);
+  problemOf(response, 401);
   expect(response.headers.get('www-authenticate')).toMatch(/^Bearer/);
 }
 
@@ -88,7 +77,7 @@ describe('POST /auth/register/', () => {
       email: ` ${email.toUpperCase()}`,
       password: PASSWORD,
     });
-    expectProblem(duplicate, 409);
+    problemOf(duplicate, 409);
     expect(duplicate.text).not.toMatch(/users_email_key|duplicate key|INSERT/i);
   });
 
@@ -146,7 +135,7 @@ describe('POST /auth/register/', () => {
     ],
   ])('answers 400 naming the field for %s', async (_case, body, field) => {
     const response = await http.post('/auth/register/', body);
-    expectProblem(response, 400);
+    problemOf(response, 400);
     expect(response.body.errors.map((error: { field: string }) => error.field)).toContain(field);
   });
 
@@ -162,9 +151,9 @@ describe('POST /auth/register/', () => {
   });
 
   it('answers 400 for a body that is not JSON or not an object', async () => {
-    expectProblem(await http.post('/auth/register/', undefined, { raw: '{"name": ' }), 400);
-    expectProblem(await http.post('/auth/register/', [1, 2]), 400);
-    expectProblem(await http.post('/auth/register/', 'text'), 400);
+    problemOf(await http.post('/auth/register/', undefined, { raw: '{"name": ' }), 400);
+    problemOf(await http.post('/auth/register/', [1, 2]), 400);
+    problemOf(await http.post('/auth/register/', 'text'), 400);
   });
 });
 
@@ -220,11 +209,8 @@ describe('POST /auth/login/', () => {
   });
 
   it('answers 400 for a malformed body', async () => {
-    expectProblem(await http.post('/auth/login/', { email: account.email }), 400);
-    expectProblem(
-      await http.post('/auth/login/', { email: account.email, password: 12345678 }),
-      400,
-    );
+    problemOf(await http.post('/auth/login/', { email: account.email }), 400);
+    problemOf(await http.post('/auth/login/', { email: account.email, password: 12345678 }), 400);
   });
 });
 
@@ -356,7 +342,7 @@ describe('POST /auth/refresh/', () => {
     expectUnauthorized(await http.post('/auth/refresh/', { refreshToken: account.refreshToken }));
     expectUnauthorized(await http.post('/auth/refresh/', { refreshToken: 'unknown-token' }));
     expectUnauthorized(await http.post('/auth/refresh/', { refreshToken: account.accessToken }));
-    expectProblem(await http.post('/auth/refresh/', {}), 400);
+    problemOf(await http.post('/auth/refresh/', {}), 400);
   });
 
   it('keeps only a hash of each refresh token', async () => {
@@ -418,7 +404,7 @@ describe('rate limit on register and login', () => {
       limited.http.post('/auth/login/', { email: uniqueEmail(), password: PASSWORD });
     for (let i = 0; i < 3; i += 1) expect((await attempt()).status).toBe(401);
     const refused = await attempt();
-    expectProblem(refused, 429);
+    problemOf(refused, 429);
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
 
     const register = await limited.http.post('/auth/register/', {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Account, signUp, sql, startApp, type TestApp, uniqueEmail } from './support/app.js';
+import { problemOf } from './support/records.js';
 import type { HttpClient, HttpResponse } from './support/http.js';
 
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
@@ -17,18 +18,6 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-function expectProblem(response: { status: number; headers: Headers; body: any }, status: number) {
-  expect(response.status).toBe(status);
-  expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-  expect(response.body).toMatchObject({
-    type: expect.any(String),
-    title: expect.any(String),
-    status,
-  });
-  expect(typeof response.body.detail).toBe('string');
-  expect(typeof response.body.instance).toBe('string');
-}
-
 function expectNoLeak(response: HttpResponse) {
   expect(response.text).not.toMatch(LEAK);
 }
@@ -39,7 +28,7 @@ function errorFields(response: HttpResponse): string[] {
 
 /** A 400 problem document whose errors name `field`. */
 function expectFieldError(response: HttpResponse, field: string) {
-  expectProblem(response, 400);
+  problemOf(response, 400);
   expect(errorFields(response)).toContain(field);
   expectNoLeak(response);
 }
@@ -148,7 +137,7 @@ describe('authentication', () => {
     ['DELETE', `/api/mappings/${randomUUID()}/`],
   ])('answers 401 with WWW-Authenticate to %s %s without a token', async (method, path) => {
     const response = await http.request(method, path, method === 'POST' ? {} : undefined);
-    expectProblem(response, 401);
+    problemOf(response, 401);
     expect(response.headers.get('www-authenticate')).toMatch(/^Bearer/);
   });
 });
@@ -441,12 +430,12 @@ describe('POST /api/mappings/', () => {
   });
 
   it('answers 400 for an empty body, a body that is not JSON and one that is not an object', async () => {
-    expectProblem(await postMapping(alice, {}), 400);
-    expectProblem(
+    problemOf(await postMapping(alice, {}), 400);
+    problemOf(
       await http.post('/api/mappings/', undefined, { ...auth(alice), raw: '{"patientId": ' }),
       400,
     );
-    expectProblem(await postMapping(alice, [alicePatient.id, assigned.id]), 400);
+    problemOf(await postMapping(alice, [alicePatient.id, assigned.id]), 400);
   });
 
   it('answers 409 when the pair exists', async () => {
@@ -457,7 +446,7 @@ describe('POST /api/mappings/', () => {
       doctorId: doctor.id,
       notes: 'again',
     });
-    expectProblem(duplicate, 409);
+    problemOf(duplicate, 409);
     expectNoLeak(duplicate);
     const rows = await mappingRows(alicePatient.id);
     expect(rows.filter((row) => row.doctor_id === doctor.id)).toHaveLength(1);
@@ -470,7 +459,7 @@ describe('POST /api/mappings/', () => {
       patientId: alicePatient.id,
       doctorId: assigned.id,
     });
-    expectProblem(duplicate, 409);
+    problemOf(duplicate, 409);
     expectNoLeak(duplicate);
   });
 
@@ -485,7 +474,7 @@ describe('POST /api/mappings/', () => {
     const statuses = responses.map((response) => response.status).sort();
     expect(statuses).toEqual([201, ...Array(19).fill(409)]);
     for (const response of responses.filter((each) => each.status === 409)) {
-      expectProblem(response, 409);
+      problemOf(response, 409);
       expectNoLeak(response);
     }
     const rows = await mappingRows(patient.id);
@@ -543,14 +532,14 @@ describe('GET /api/mappings/<id>/', () => {
   it("answers 404 for another user's mapping, exactly as for one that does not exist", async () => {
     const foreign = await getMapping(alice, bobSetup.mapping.id);
     const missing = await getMapping(alice, randomUUID());
-    expectProblem(foreign, 404);
-    expectProblem(missing, 404);
+    problemOf(foreign, 404);
+    problemOf(missing, 404);
     expect(withoutInstance(foreign.body)).toEqual(withoutInstance(missing.body));
     expect(foreign.text).not.toContain('Bob notes');
     expect(foreign.text).not.toContain(bobSetup.patient.id);
 
-    expectProblem(await getMapping(bob, aliceSetup.mapping.id), 404);
-    expectProblem(await getMapping(bob, aliceSetup.assignedMapping.id), 404);
+    problemOf(await getMapping(bob, aliceSetup.mapping.id), 404);
+    problemOf(await getMapping(bob, aliceSetup.assignedMapping.id), 404);
     expect((await getMapping(bob, bobSetup.mapping.id)).status).toBe(200);
   });
 
@@ -771,7 +760,7 @@ describe('PUT and PATCH /api/mappings/<id>/', () => {
       { notes: 'changed by bob' },
       auth(bob),
     );
-    expectProblem(patched, 404);
+    problemOf(patched, 404);
     expect(withoutInstance(patched.body)).toEqual(withoutInstance(missing.body));
 
     const putOwnPatient = await http.put(
@@ -779,13 +768,13 @@ describe('PUT and PATCH /api/mappings/<id>/', () => {
       { patientId: bobSide.patient.id, doctorId: other.id, notes: 'stolen' },
       auth(bob),
     );
-    expectProblem(putOwnPatient, 404);
+    problemOf(putOwnPatient, 404);
     const putSamePair = await http.put(
       `/api/mappings/${mapping.id}/`,
       { patientId: patient.id, doctorId: other.id, notes: 'changed by bob' },
       auth(bob),
     );
-    expectProblem(putSamePair, 404);
+    problemOf(putSamePair, 404);
 
     expect((await getMapping(alice, mapping.id)).body).toEqual(mapping);
     expect(await mappingRows(bobSide.patient.id)).toHaveLength(2);
@@ -793,11 +782,8 @@ describe('PUT and PATCH /api/mappings/<id>/', () => {
 
   it('answers 404 for a mapping that does not exist and 400 for a malformed id', async () => {
     const { patient, other } = await patientWithMapping(alice);
-    expectProblem(
-      await http.patch(`/api/mappings/${randomUUID()}/`, { notes: 'x' }, auth(alice)),
-      404,
-    );
-    expectProblem(
+    problemOf(await http.patch(`/api/mappings/${randomUUID()}/`, { notes: 'x' }, auth(alice)), 404);
+    problemOf(
       await http.put(
         `/api/mappings/${randomUUID()}/`,
         { patientId: patient.id, doctorId: other.id },
@@ -828,20 +814,20 @@ describe('PUT and PATCH /api/mappings/<id>/', () => {
       { doctorId: other.id },
       auth(alice),
     );
-    expectProblem(patched, 409);
+    problemOf(patched, 409);
     expectNoLeak(patched);
     const put = await http.put(
       `/api/mappings/${third.id}/`,
       { patientId: patient.id, doctorId: other.id, notes: 'x' },
       auth(alice),
     );
-    expectProblem(put, 409);
+    problemOf(put, 409);
     const toAssigned = await http.patch(
       `/api/mappings/${mapping.id}/`,
       { doctorId: assigned.id },
       auth(alice),
     );
-    expectProblem(toAssigned, 409);
+    problemOf(toAssigned, 409);
     expectNoLeak(toAssigned);
 
     expect((await getMapping(alice, third.id)).body).toEqual(third);
@@ -858,20 +844,20 @@ describe('PUT and PATCH /api/mappings/<id>/', () => {
       { doctorId: newDoctor.id },
       auth(alice),
     );
-    expectProblem(patchDoctor, 409);
+    problemOf(patchDoctor, 409);
     expectNoLeak(patchDoctor);
     const patchPatient = await http.patch(
       `/api/mappings/${assignedMapping.id}/`,
       { patientId: secondPatient.id },
       auth(alice),
     );
-    expectProblem(patchPatient, 409);
+    problemOf(patchPatient, 409);
     const put = await http.put(
       `/api/mappings/${assignedMapping.id}/`,
       { patientId: patient.id, doctorId: newDoctor.id },
       auth(alice),
     );
-    expectProblem(put, 409);
+    problemOf(put, 409);
 
     expect((await getMapping(alice, assignedMapping.id)).body).toEqual(assignedMapping);
     expect(
@@ -934,15 +920,15 @@ describe('DELETE /api/mappings/<id>/', () => {
     const response = await http.delete(`/api/mappings/${mapping.id}/`, auth(alice));
     expect(response.status).toBe(204);
     expect(response.text).toBe('');
-    expectProblem(await getMapping(alice, mapping.id), 404);
+    problemOf(await getMapping(alice, mapping.id), 404);
     expect((await mappingRows(patient.id)).map((row) => row.doctor_id)).toEqual([assigned.id]);
-    expectProblem(await http.delete(`/api/mappings/${mapping.id}/`, auth(alice)), 404);
+    problemOf(await http.delete(`/api/mappings/${mapping.id}/`, auth(alice)), 404);
   });
 
   it("answers 404 for another user's mapping, and it still exists for its owner", async () => {
     const { mapping, patient } = await patientWithMapping(alice, 'keep me');
     const response = await http.delete(`/api/mappings/${mapping.id}/`, auth(bob));
-    expectProblem(response, 404);
+    problemOf(response, 404);
     const missing = await http.delete(`/api/mappings/${randomUUID()}/`, auth(bob));
     expect(withoutInstance(response.body)).toEqual(withoutInstance(missing.body));
     const stillThere = await getMapping(alice, mapping.id);
@@ -952,14 +938,14 @@ describe('DELETE /api/mappings/<id>/', () => {
   });
 
   it('answers 404 for a mapping that does not exist and 400 for a malformed id', async () => {
-    expectProblem(await http.delete(`/api/mappings/${randomUUID()}/`, auth(alice)), 404);
+    problemOf(await http.delete(`/api/mappings/${randomUUID()}/`, auth(alice)), 404);
     expectFieldError(await http.delete('/api/mappings/not-a-uuid/', auth(alice)), 'id');
   });
 
   it("answers 409 for the mapping to the patient's assigned doctor, which stays", async () => {
     const { assignedMapping } = await patientWithMapping(alice);
     const response = await http.delete(`/api/mappings/${assignedMapping.id}/`, auth(alice));
-    expectProblem(response, 409);
+    problemOf(response, 409);
     expectNoLeak(response);
     expect((await getMapping(alice, assignedMapping.id)).body).toEqual(assignedMapping);
   });
@@ -983,11 +969,11 @@ describe('DELETE /api/mappings/<id>/', () => {
 
     const response = await http.delete(`/api/mappings/${assignedMapping.id}/`, auth(alice));
     expect(response.status).toBe(204);
-    expectProblem(await getMapping(alice, assignedMapping.id), 404);
+    problemOf(await getMapping(alice, assignedMapping.id), 404);
     expect(
       (await listMappings(alice, `?patientId=${patient.id}&doctorId=${assigned.id}`)).total,
     ).toBe(0);
-    expectProblem(await http.delete(`/api/mappings/${newAssigned.id}/`, auth(alice)), 409);
+    problemOf(await http.delete(`/api/mappings/${newAssigned.id}/`, auth(alice)), 409);
   });
 
   it('protects an existing mapping that becomes the assigned one on reassignment', async () => {
@@ -1001,14 +987,14 @@ describe('DELETE /api/mappings/<id>/', () => {
     expect((await mappingRows(patient.id)).filter((row) => row.doctor_id === other.id)).toEqual([
       { id: mapping.id, doctor_id: other.id, notes: 'was secondary' },
     ]);
-    expectProblem(await http.delete(`/api/mappings/${mapping.id}/`, auth(alice)), 409);
+    problemOf(await http.delete(`/api/mappings/${mapping.id}/`, auth(alice)), 409);
   });
 
   it('also answers without the trailing slash', async () => {
     const { mapping } = await patientWithMapping(alice);
     const response = await http.delete(`/api/mappings/${mapping.id}`, auth(alice));
     expect(response.status).toBe(204);
-    expectProblem(await getMapping(alice, mapping.id), 404);
+    problemOf(await getMapping(alice, mapping.id), 404);
   });
 });
 
@@ -1025,7 +1011,7 @@ describe('deleting a patient', () => {
     expect(response.status).toBe(204);
 
     for (const id of [mapping.id, assignedMapping.id, third.id]) {
-      expectProblem(await getMapping(alice, id), 404);
+      problemOf(await getMapping(alice, id), 404);
     }
     expect(await mappingRows(patient.id)).toEqual([]);
     expect(

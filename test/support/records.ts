@@ -1,23 +1,32 @@
+import { expect } from 'vitest';
 import { uniqueEmail } from './app.js';
 import type { HttpClient } from './http.js';
 
-/** Asserts a problem document of the given status and returns its body. */
+/**
+ * Asserts a problem document of the given status (its content type and every member the
+ * contract names) and returns its body.
+ */
 export function problemOf(
   response: { status: number; headers: Headers; body: any },
   status: number,
 ) {
-  if (response.status !== status) {
-    throw new Error(`expected ${status}, got ${response.status}: ${JSON.stringify(response.body)}`);
-  }
-  if (!/^application\/problem\+json/.test(response.headers.get('content-type') ?? '')) {
-    throw new Error(`expected a problem document, got ${response.headers.get('content-type')}`);
-  }
+  expect(response.status, JSON.stringify(response.body)).toBe(status);
+  expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+  expect(response.body).toMatchObject({
+    type: expect.any(String),
+    title: expect.any(String),
+    status,
+    detail: expect.any(String),
+    instance: expect.any(String),
+    requestId: expect.any(String),
+  });
   return response.body as {
     type: string;
     title: string;
     status: number;
     detail: string;
     instance: string;
+    requestId: string;
     errors?: { field: string; message: string }[];
   };
 }
