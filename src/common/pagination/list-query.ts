@@ -25,7 +25,14 @@ export function ListQuery<const Field extends string>(sortFields: readonly Field
   const sortValues = sortFields.flatMap((field) => [field, `-${field}`]);
 
   class ListQueryBase {
-    @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20, type: 'integer', example: 20 })
+    @ApiPropertyOptional({
+      minimum: 1,
+      maximum: 100,
+      default: 20,
+      type: 'integer',
+      format: 'int32',
+      example: 20,
+    })
     @toWholeNumber
     @IsOptional()
     @IsInt({ message: 'limit must be a whole number from 1 to 100' })
@@ -33,7 +40,14 @@ export function ListQuery<const Field extends string>(sortFields: readonly Field
     @Max(100, { message: 'limit must be a whole number from 1 to 100' })
     limit = 20;
 
-    @ApiPropertyOptional({ minimum: 0, default: 0, type: 'integer', example: 0 })
+    @ApiPropertyOptional({
+      minimum: 0,
+      maximum: Number.MAX_SAFE_INTEGER,
+      default: 0,
+      type: 'integer',
+      format: 'int64',
+      example: 0,
+    })
     @toWholeNumber
     @IsOptional()
     @IsInt({ message: 'offset must be a whole number, 0 or more' })
