@@ -70,7 +70,7 @@ export function ListQuery<const Field extends string>(sortFields: readonly Field
 /** The optional case-insensitive substring filter `q`. */
 export function SearchField(description: string): PropertyDecorator {
   return (target, key) => {
-    ApiPropertyOptional({ description, maxLength: 100, example: 'card' })(target, key);
+    ApiPropertyOptional({ description, maxLength: 100 })(target, key);
     trimQuery(target, key);
     IsOptional()(target, key);
     IsString({ message: 'q must be a single string' })(target, key);

@@ -45,11 +45,7 @@ export class DoctorListQuery extends ListQuery(DOCTOR_SORT_FIELDS) {
   @SearchField('Case-insensitive substring of name, specialization or email')
   q?: string;
 
-  @ApiPropertyOptional({
-    description: 'Exact specialization',
-    maxLength: 100,
-    example: 'Cardiology',
-  })
+  @ApiPropertyOptional({ description: 'Exact specialization', maxLength: 100 })
   @trimQuery
   @IsOptional()
   @IsString({ message: 'specialization must be a single string' })

@@ -28,20 +28,12 @@ export class UpdateMappingDto extends MappingBody(true) {}
 export const MAPPING_SORT_FIELDS = ['createdAt', 'updatedAt'] as const;
 
 export class MappingListQuery extends ListQuery(MAPPING_SORT_FIELDS) {
-  @ApiPropertyOptional({
-    format: 'uuid',
-    description: 'Only this patient’s mappings',
-    example: '7a8b9c0d-1e2f-4a3b-8c4d-5e6f7a8b9c0d',
-  })
+  @ApiPropertyOptional({ format: 'uuid', description: 'Only this patient’s mappings' })
   @IsOptional()
   @IsUUID('all', { message: 'patientId must be a UUID' })
   patientId?: string;
 
-  @ApiPropertyOptional({
-    format: 'uuid',
-    description: 'Only mappings to this doctor',
-    example: '2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b',
-  })
+  @ApiPropertyOptional({ format: 'uuid', description: 'Only mappings to this doctor' })
   @IsOptional()
   @IsUUID('all', { message: 'doctorId must be a UUID' })
   doctorId?: string;

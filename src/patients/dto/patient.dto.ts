@@ -57,11 +57,7 @@ export class PatientListQuery extends ListQuery(PATIENT_SORT_FIELDS) {
   @SearchField('Case-insensitive substring of the name')
   q?: string;
 
-  @ApiPropertyOptional({
-    format: 'uuid',
-    description: 'Only patients assigned to this doctor',
-    example: '2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b',
-  })
+  @ApiPropertyOptional({ format: 'uuid', description: 'Only patients assigned to this doctor' })
   @IsOptional()
   @IsUUID('all', { message: 'doctorId must be a UUID' })
   doctorId?: string;
