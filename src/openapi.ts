@@ -32,14 +32,17 @@ const RATE_LIMIT_HEADERS: HeadersObject = {
   'X-RateLimit-Limit': {
     description: 'Attempts allowed per minute from this address (`AUTH_RATE_LIMIT`).',
     schema: MAX_SAFE_INTEGER,
+    example: 10,
   },
   'X-RateLimit-Remaining': {
     description: 'Attempts left in the current minute.',
     schema: MAX_SAFE_INTEGER,
+    example: 9,
   },
   'X-RateLimit-Reset': {
     description: 'Seconds until the current minute ends.',
     schema: { type: 'integer', format: 'int32', minimum: 0, maximum: 60 },
+    example: 60,
   },
 };
 

@@ -35,7 +35,11 @@ export class AuthController {
     type: UserResponse,
     description: 'The account; `Location` names it.',
     headers: {
-      Location: { schema: { type: 'string', enum: ['/auth/me/'] }, description: 'The account' },
+      Location: {
+        schema: { type: 'string', enum: ['/auth/me/'] },
+        description: 'The account',
+        example: '/auth/me/',
+      },
     },
   })
   @ApiProblems(HttpStatus.BAD_REQUEST, HttpStatus.CONFLICT, HttpStatus.TOO_MANY_REQUESTS)

@@ -38,6 +38,7 @@ export function problemResponse(status: number, meaning?: string): ResponseObjec
             'Retry-After': {
               description: 'Seconds to wait before the next attempt (the limit counts a minute).',
               schema: { type: 'integer', format: 'int32', minimum: 0, maximum: 60 },
+              example: 60,
             },
           },
         }
@@ -116,6 +117,7 @@ export function ApiEndpoint(options: EndpointOptions): MethodDecorator {
               Location: {
                 description: 'The path of the new resource',
                 schema: { type: 'string', format: 'uri-reference', maxLength: 64 },
+                example: '/api/doctors/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/',
               },
             },
           }

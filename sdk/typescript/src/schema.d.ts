@@ -775,11 +775,20 @@ export interface components {
     parameters: never;
     requestBodies: never;
     headers: {
-        /** @description Attempts allowed per minute from this address (`AUTH_RATE_LIMIT`). */
+        /**
+         * @description Attempts allowed per minute from this address (`AUTH_RATE_LIMIT`).
+         * @example 10
+         */
         "X-RateLimit-Limit": number;
-        /** @description Attempts left in the current minute. */
+        /**
+         * @description Attempts left in the current minute.
+         * @example 9
+         */
         "X-RateLimit-Remaining": number;
-        /** @description Seconds until the current minute ends. */
+        /**
+         * @description Seconds until the current minute ends.
+         * @example 60
+         */
         "X-RateLimit-Reset": number;
     };
     pathItems: never;
@@ -855,7 +864,10 @@ export interface operations {
             /** @description The account; `Location` names it. */
             201: {
                 headers: {
-                    /** @description The account */
+                    /**
+                     * @description The account
+                     * @example /auth/me/
+                     */
                     Location?: "/auth/me/";
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
@@ -947,7 +959,10 @@ export interface operations {
             /** @description Too many attempts from this address; retry after the `Retry-After` seconds. */
             429: {
                 headers: {
-                    /** @description Seconds to wait before the next attempt (the limit counts a minute). */
+                    /**
+                     * @description Seconds to wait before the next attempt (the limit counts a minute).
+                     * @example 60
+                     */
                     "Retry-After"?: number;
                     [name: string]: unknown;
                 };
@@ -1108,7 +1123,10 @@ export interface operations {
             /** @description Too many attempts from this address; retry after the `Retry-After` seconds. */
             429: {
                 headers: {
-                    /** @description Seconds to wait before the next attempt (the limit counts a minute). */
+                    /**
+                     * @description Seconds to wait before the next attempt (the limit counts a minute).
+                     * @example 60
+                     */
                     "Retry-After"?: number;
                     [name: string]: unknown;
                 };
@@ -1616,7 +1634,10 @@ export interface operations {
             /** @description Created; `Location` names the new resource. */
             201: {
                 headers: {
-                    /** @description The path of the new resource */
+                    /**
+                     * @description The path of the new resource
+                     * @example /api/doctors/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/
+                     */
                     Location?: string;
                     [name: string]: unknown;
                 };
@@ -2507,7 +2528,10 @@ export interface operations {
             /** @description Created; `Location` names the new resource. */
             201: {
                 headers: {
-                    /** @description The path of the new resource */
+                    /**
+                     * @description The path of the new resource
+                     * @example /api/doctors/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/
+                     */
                     Location?: string;
                     [name: string]: unknown;
                 };
@@ -3394,7 +3418,10 @@ export interface operations {
             /** @description Created; `Location` names the new resource. */
             201: {
                 headers: {
-                    /** @description The path of the new resource */
+                    /**
+                     * @description The path of the new resource
+                     * @example /api/doctors/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/
+                     */
                     Location?: string;
                     [name: string]: unknown;
                 };
