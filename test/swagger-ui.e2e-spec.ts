@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Account, signUp, startApp, type TestApp } from './support/app.js';
@@ -24,6 +25,9 @@ let page: Page;
 const problems: string[] = [];
 
 beforeAll(async () => {
+  if (!existsSync(CHROMIUM.executablePath)) {
+    throw new Error(`${CHROMIUM.executablePath} is missing: apt-get install -y chromium`);
+  }
   server = await startApp();
   account = await signUp(server.http, 'Swagger UI User');
   await server.http.post(
