@@ -5,6 +5,7 @@ import {
   type OpenAPIObject,
   type OperationObject,
   type PathItemObject,
+  type ServerObject,
   SwaggerModule,
 } from '@nestjs/swagger';
 import { PROBLEM_SCHEMAS, problemResponse } from './common/openapi.js';
@@ -25,7 +26,12 @@ const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'tr
 /** Lengths fixed by a string's format: a UUID, a `YYYY-MM-DD` date, an ISO 8601 UTC instant. */
 const FORMAT_LENGTHS: Record<string, number> = { uuid: 36, date: 10, 'date-time': 24 };
 
-const MAX_SAFE_INTEGER = { type: 'integer', format: 'int64', minimum: 0, maximum: 2 ** 53 - 1 };
+const MAX_SAFE_INTEGER = {
+  type: 'integer',
+  format: 'int64',
+  minimum: 0,
+  maximum: Number.MAX_SAFE_INTEGER,
+};
 
 /** Sent by the auth rate limiter (`AuthRateLimitGuard`) on every request it admits. */
 const RATE_LIMIT_HEADERS: HeadersObject = {
@@ -45,6 +51,10 @@ const RATE_LIMIT_HEADERS: HeadersObject = {
     example: 60,
   },
 };
+
+const RATE_LIMIT_HEADER_REFS = Object.fromEntries(
+  Object.keys(RATE_LIMIT_HEADERS).map((name) => [name, { $ref: `#/components/headers/${name}` }]),
+);
 
 /** Statuses answered before the rate limiter counts the request, or by the limiter itself. */
 const UNCOUNTED_STATUSES = new Set(['413', '415', '429']);
@@ -78,7 +88,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
       url: '/',
       description: 'The server that serves this document, local or production alike',
       'x-internal': false,
-    } as OpenAPIObject['servers'] extends (infer S)[] | undefined ? S : never,
+    } as ServerObject,
   ];
   const document = SwaggerModule.createDocument(app, config, { extraModels: PROBLEM_SCHEMAS });
   for (const pathItem of Object.values(document.paths)) {
@@ -109,12 +119,6 @@ function addSharedResponses(operation: OperationObject): void {
   responses['500'] ??= problemResponse(500);
   responses['503'] ??= problemResponse(503);
   if (responses['429']) {
-    const headers = Object.fromEntries(
-      Object.keys(RATE_LIMIT_HEADERS).map((name) => [
-        name,
-        { $ref: `#/components/headers/${name}` },
-      ]),
-    );
     for (const [status, response] of Object.entries(responses)) {
       if (
         response &&
@@ -122,7 +126,7 @@ function addSharedResponses(operation: OperationObject): void {
         /^[24]/.test(status) &&
         !UNCOUNTED_STATUSES.has(status)
       ) {
-        response.headers = { ...response.headers, ...headers };
+        response.headers = { ...response.headers, ...RATE_LIMIT_HEADER_REFS };
       }
     }
   }
