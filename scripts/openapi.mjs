@@ -3,13 +3,13 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
-import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AppModule } from '../dist/src/app.module.js';
 import { loadConfig } from '../dist/src/config/environment.js';
 import { buildOpenApiDocument } from '../dist/src/openapi.js';
+import { ROOT, writeOrCheck } from './generated-file.mjs';
 
-const FILE = join(import.meta.dirname, '..', 'openapi.json');
+const FILE = join(ROOT, 'openapi.json');
 
 // Preview mode resolves the module graph without instantiating providers, so the dummy
 // database URL is never connected to.
@@ -18,17 +18,6 @@ const app = await NestFactory.create(AppModule.forRoot(config), new FastifyAdapt
   preview: true,
   logger: false,
 });
-const text = `${JSON.stringify(buildOpenApiDocument(app), null, 2)}\n`;
+const document = buildOpenApiDocument(app);
 await app.close();
-
-if (process.argv.includes('--check')) {
-  const committed = await readFile(FILE, 'utf8').catch(() => '');
-  if (committed !== text) {
-    console.error('openapi.json is out of date: run `npm run openapi` and commit the result.');
-    process.exit(1);
-  }
-  console.log('openapi.json matches the code.');
-} else {
-  await writeFile(FILE, text);
-  console.log('Wrote openapi.json');
-}
+await writeOrCheck(FILE, document, 'npm run openapi');

@@ -3,10 +3,9 @@
 // request's test script stores the bearer token in the collection variable `accessToken`,
 // which every protected request sends. With --check, compares instead and fails when stale.
 import Converter from 'openapi-to-postmanv2';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-
-const ROOT = join(import.meta.dirname, '..');
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ROOT, writeOrCheck } from './generated-file.mjs';
 const FILE = join(ROOT, 'postman', 'healthcare-api.postman_collection.json');
 
 const PASSWORD = 'correct horse battery staple';
@@ -45,6 +44,13 @@ const doctor = (emailVariable, name, specialization) => ({
   specialization,
   email: `{{${emailVariable}}}`,
 });
+
+const JANE = {
+  name: 'Jane Doe',
+  dateOfBirth: '1984-07-21',
+  gender: 'female',
+  doctorId: '{{doctorId}}',
+};
 
 /**
  * The flow, folder by folder: each step names an operation of openapi.json, with the body,
@@ -120,12 +126,7 @@ const FLOW = [
     steps: [
       {
         operationId: 'createPatient',
-        body: {
-          name: 'Jane Doe',
-          dateOfBirth: '1984-07-21',
-          gender: 'female',
-          doctorId: '{{doctorId}}',
-        },
+        body: JANE,
         status: 201,
         tests: remember({ patientId: 'id' }),
       },
@@ -141,13 +142,7 @@ const FLOW = [
       {
         operationId: 'replacePatient',
         id: 'patientId',
-        body: {
-          name: 'Jane Doe',
-          dateOfBirth: '1984-07-21',
-          gender: 'female',
-          email: 'jane@example.com',
-          doctorId: '{{doctorId}}',
-        },
+        body: { ...JANE, email: 'jane@example.com' },
         status: 200,
       },
       {
@@ -328,19 +323,7 @@ async function build() {
     value,
     type: 'string',
   }));
-  return `${JSON.stringify(collection, null, 2)}\n`;
+  return collection;
 }
 
-const text = await build();
-if (process.argv.includes('--check')) {
-  const committed = await readFile(FILE, 'utf8').catch(() => '');
-  if (committed !== text) {
-    console.error('The Postman collection is out of date: run `npm run postman` and commit it.');
-    process.exit(1);
-  }
-  console.log('The Postman collection matches openapi.json.');
-} else {
-  await mkdir(dirname(FILE), { recursive: true });
-  await writeFile(FILE, text);
-  console.log(`Wrote ${FILE.slice(ROOT.length + 1)}`);
-}
+await writeOrCheck(FILE, await build(), 'npm run postman');
