@@ -14,6 +14,13 @@ export default tseslint.config(
     },
   },
   {
+    // Node.js scripts in plain JavaScript.
+    files: ['scripts/**/*.mjs'],
+    languageOptions: {
+      globals: { fetch: 'readonly', URL: 'readonly', structuredClone: 'readonly' },
+    },
+  },
+  {
     // Tests read untyped JSON answers.
     files: ['test/**/*.ts', 'src/**/*.spec.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },

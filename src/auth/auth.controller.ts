@@ -6,7 +6,6 @@ import {
   ApiOkResponse,
   ApiOperation,
   ApiTags,
-  ApiTooManyRequestsResponse,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { type AuthUser, CurrentUser } from '../common/decorators/current-user.decorator.js';
@@ -32,9 +31,18 @@ export class AuthController {
   @Post('register')
   @ApiOperation({ operationId: 'register', summary: 'Create an account' })
   @ApiBody({ type: RegisterDto })
-  @ApiCreatedResponse({ type: UserResponse, description: 'The account; `Location` names it.' })
+  @ApiCreatedResponse({
+    type: UserResponse,
+    description: 'The account; `Location` names it.',
+    headers: {
+      Location: {
+        schema: { type: 'string', enum: ['/auth/me/'] },
+        description: 'The account',
+        example: '/auth/me/',
+      },
+    },
+  })
   @ApiProblems(HttpStatus.BAD_REQUEST, HttpStatus.CONFLICT, HttpStatus.TOO_MANY_REQUESTS)
-  @ApiTooManyRequestsResponse({ headers: { 'Retry-After': { schema: { type: 'integer' } } } })
   async register(
     @Body() dto: RegisterDto,
     @Res({ passthrough: true }) reply: FastifyReply,
@@ -61,8 +69,12 @@ export class AuthController {
       'A successful login resets the count. Separately, each client address is rate limited: ' +
       'past the limit, 429 with `Retry-After`.',
   })
-  @ApiOkResponse({ type: TokenPairResponse })
-  @ApiProblems(HttpStatus.BAD_REQUEST, HttpStatus.UNAUTHORIZED, HttpStatus.TOO_MANY_REQUESTS)
+  @ApiOkResponse({ type: TokenPairResponse, description: 'A new token pair.' })
+  @ApiProblems(
+    HttpStatus.BAD_REQUEST,
+    [HttpStatus.UNAUTHORIZED, 'Unknown email or wrong password: the same answer for both.'],
+    HttpStatus.TOO_MANY_REQUESTS,
+  )
   login(@Body() dto: LoginDto): Promise<TokenPairResponse> {
     return this.auth.login(dto);
   }
@@ -76,8 +88,11 @@ export class AuthController {
     description:
       'The presented token stops working. Presenting an already rotated token revokes every token of its login.',
   })
-  @ApiOkResponse({ type: TokenPairResponse })
-  @ApiProblems(HttpStatus.BAD_REQUEST, HttpStatus.UNAUTHORIZED)
+  @ApiOkResponse({ type: TokenPairResponse, description: 'A new token pair.' })
+  @ApiProblems(HttpStatus.BAD_REQUEST, [
+    HttpStatus.UNAUTHORIZED,
+    'The refresh token is invalid, expired or already used (reuse revokes its whole login).',
+  ])
   refresh(@Body() dto: RefreshTokenDto): Promise<TokenPairResponse> {
     return this.auth.refresh(dto.refreshToken);
   }
@@ -95,7 +110,7 @@ export class AuthController {
   @Get('me')
   @ApiAuthenticated()
   @ApiOperation({ operationId: 'getCurrentUser', summary: 'The signed-in account' })
-  @ApiOkResponse({ type: UserResponse })
+  @ApiOkResponse({ type: UserResponse, description: 'The account.' })
   me(@CurrentUser() auth: AuthUser): Promise<UserResponse> {
     return this.auth.me(auth);
   }

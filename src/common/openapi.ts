@@ -1,7 +1,15 @@
 import { applyDecorators, HttpStatus, type Type } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiResponse } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiOperation,
+  ApiProperty,
+  type ApiPropertyOptions,
+  ApiResponse,
+  type ResponseObject,
+} from '@nestjs/swagger';
 import { STATUS_CODES } from 'node:http';
 import { ProblemDetails } from './problem-details.js';
+import { TEXT_PATTERN } from './validation/fields.js';
 
 const PROBLEM_DESCRIPTIONS: Partial<Record<number, string>> = {
   400: 'The request is invalid (malformed id, body or query); `errors` lists the fields.',
@@ -10,37 +18,68 @@ const PROBLEM_DESCRIPTIONS: Partial<Record<number, string>> = {
   404: 'No such resource, or it belongs to another user.',
   409: 'The request conflicts with the current state (a duplicate, or a dependent record).',
   413: 'The request body is larger than 100 kB.',
+  415: 'The request body is not `application/json`.',
   429: 'Too many attempts from this address; retry after the `Retry-After` seconds.',
-  503: 'The database is unavailable.',
+  500: 'An unexpected error; it is logged on the server, and the answer tells nothing more.',
+  503: 'The database is unavailable; try again shortly.',
 };
 
-/** Documents problem-details responses for the given statuses. */
-export function ApiProblems(...statuses: HttpStatus[]): MethodDecorator & ClassDecorator {
-  return applyDecorators(
-    ...statuses.map((status) =>
-      ApiResponse({
-        status,
-        description: PROBLEM_DESCRIPTIONS[status] ?? STATUS_CODES[status],
-        content: {
-          'application/problem+json': {
-            schema: { $ref: '#/components/schemas/ProblemDetails' },
-            example: {
-              type: 'about:blank',
-              title: STATUS_CODES[status],
-              status,
-              detail: PROBLEM_DESCRIPTIONS[status] ?? STATUS_CODES[status],
-              instance: '/api/doctors',
+/** A status, or a status with what it means for one endpoint. */
+export type Problem = HttpStatus | [status: HttpStatus, description: string];
+
+/** The response object of a problem-details answer with the given status. */
+export function problemResponse(status: number, meaning?: string): ResponseObject {
+  const description = meaning ?? PROBLEM_DESCRIPTIONS[status] ?? STATUS_CODES[status] ?? 'Error';
+  return {
+    description,
+    ...(status === HttpStatus.TOO_MANY_REQUESTS
+      ? {
+          headers: {
+            'Retry-After': {
+              description: 'Seconds to wait before the next attempt (the limit counts a minute).',
+              schema: { type: 'integer', format: 'int32', minimum: 0, maximum: 60 },
+              example: 60,
             },
           },
+        }
+      : {}),
+    content: {
+      'application/problem+json': {
+        schema: { $ref: '#/components/schemas/ProblemDetails' },
+        example: {
+          type: 'about:blank',
+          title: STATUS_CODES[status],
+          status,
+          detail: description,
+          instance: '/api/doctors',
+          requestId: '0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90',
         },
-      }),
-    ),
+      },
+    },
+  };
+}
+
+/** Documents problem-details responses for the given statuses. */
+export function ApiProblems(...problems: Problem[]): MethodDecorator & ClassDecorator {
+  return applyDecorators(
+    ...problems.map((problem) => {
+      const [status, meaning] = Array.isArray(problem) ? problem : [problem];
+      return ApiResponse({ status, ...problemResponse(status, meaning) });
+    }),
   );
 }
 
 /** An endpoint behind the bearer token: documents the scheme and its 401. */
 export function ApiAuthenticated(): MethodDecorator & ClassDecorator {
   return applyDecorators(ApiBearerAuth(), ApiProblems(HttpStatus.UNAUTHORIZED));
+}
+
+/**
+ * A text property of a response: stored text went through `TextField`, so it has at most
+ * `maxLength` characters and no control characters other than tab and newline.
+ */
+export function ApiText(options: ApiPropertyOptions & { maxLength: number }): PropertyDecorator {
+  return ApiProperty({ type: String, pattern: TEXT_PATTERN, ...options } as ApiPropertyOptions);
 }
 
 export const PROBLEM_SCHEMAS = [ProblemDetails];
@@ -52,7 +91,7 @@ export interface EndpointOptions {
   /** The success status: 200 by default, 201 for a create, 204 for a delete. */
   status?: HttpStatus.OK | HttpStatus.CREATED | HttpStatus.NO_CONTENT;
   response?: Type<unknown>;
-  problems?: HttpStatus[];
+  problems?: Problem[];
 }
 
 /** An endpoint's OpenAPI description, its success status and its error responses in one. */
@@ -74,7 +113,15 @@ export function ApiEndpoint(options: EndpointOptions): MethodDecorator {
             ? 'Done; no body.'
             : 'OK',
       ...(status === HttpStatus.CREATED
-        ? { headers: { Location: { description: 'The new resource', schema: { type: 'string' } } } }
+        ? {
+            headers: {
+              Location: {
+                description: 'The path of the new resource',
+                schema: { type: 'string', format: 'uri-reference', maxLength: 64 },
+                example: '/api/doctors/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/',
+              },
+            },
+          }
         : {}),
     }),
     ApiProblems(...(options.problems ?? [])),

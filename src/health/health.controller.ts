@@ -29,7 +29,10 @@ export class HealthController {
   @Public()
   @Get()
   @ApiOperation({ operationId: 'getHealth', summary: 'Liveness and database reachability' })
-  @ApiOkResponse({ type: HealthResponse })
+  @ApiOkResponse({
+    type: HealthResponse,
+    description: 'The service is up and reaches its database.',
+  })
   @ApiServiceUnavailableResponse({
     type: HealthResponse,
     description: 'The database is unreachable.',

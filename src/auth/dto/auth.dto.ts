@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { ApiText } from '../../common/openapi.js';
 import { EmailField, TextField } from '../../common/validation/fields.js';
 import { AcceptablePassword } from '../password-policy.js';
 
@@ -51,10 +52,10 @@ export class UserResponse {
   @ApiProperty({ format: 'uuid', example: '0b7e8f6c-3d0a-4c7b-9a59-2f6d1c8e4a11' })
   id: string;
 
-  @ApiProperty({ example: 'Ada Lovelace' })
+  @ApiText({ maxLength: 100, example: 'Ada Lovelace' })
   name: string;
 
-  @ApiProperty({ format: 'email', example: 'ada@example.com' })
+  @ApiProperty({ format: 'email', maxLength: 254, example: 'ada@example.com' })
   email: string;
 
   @ApiProperty({ format: 'date-time', example: '2026-11-25T18:41:25.000Z' })
@@ -64,12 +65,16 @@ export class UserResponse {
 export class TokenPairResponse {
   @ApiProperty({
     description: 'HS256 JWT to send as `Authorization: Bearer <accessToken>`',
+    pattern: '^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$',
+    maxLength: 2048,
     example: 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIwYjdlIn0.c2lnbmF0dXJl',
   })
   accessToken: string;
 
   @ApiProperty({
     description: 'Opaque, single-use: exchange it at /auth/refresh/ for a new pair',
+    pattern: '^[A-Za-z0-9_-]{43}$',
+    maxLength: 43,
     example: REFRESH_TOKEN_EXAMPLE,
   })
   refreshToken: string;

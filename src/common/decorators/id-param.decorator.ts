@@ -15,4 +15,11 @@ export const IdParam = (): ParameterDecorator => Param('id', parseUuid);
 
 /** Documents the `id` path parameter of a resource. */
 export const ApiIdParam = (resource: string) =>
-  applyDecorators(ApiParam({ name: 'id', format: 'uuid', description: `The ${resource}'s id` }));
+  applyDecorators(
+    ApiParam({
+      name: 'id',
+      format: 'uuid',
+      description: `The ${resource}'s id`,
+      example: '2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b',
+    }),
+  );

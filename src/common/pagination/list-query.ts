@@ -36,7 +36,14 @@ export function ListQuery<const Field extends string>(sortFields: readonly Field
   const sortValues = sortFields.flatMap((field) => [field, `-${field}`]);
 
   class ListQueryBase {
-    @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20, type: 'integer', example: 20 })
+    @ApiPropertyOptional({
+      minimum: 1,
+      maximum: 100,
+      default: 20,
+      type: 'integer',
+      format: 'int32',
+      example: 20,
+    })
     @toWholeNumber
     @IsOptional()
     @IsInt({ message: 'limit must be a whole number from 1 to 100' })
@@ -44,7 +51,14 @@ export function ListQuery<const Field extends string>(sortFields: readonly Field
     @Max(100, { message: 'limit must be a whole number from 1 to 100' })
     limit = 20;
 
-    @ApiPropertyOptional({ minimum: 0, default: 0, type: 'integer', example: 0 })
+    @ApiPropertyOptional({
+      minimum: 0,
+      maximum: Number.MAX_SAFE_INTEGER,
+      default: 0,
+      type: 'integer',
+      format: 'int64',
+      example: 0,
+    })
     @toWholeNumber
     @IsOptional()
     @IsInt({ message: 'offset must be a whole number, 0 or more' })
@@ -65,9 +79,9 @@ export function ListQuery<const Field extends string>(sortFields: readonly Field
 }
 
 /** An optional text filter of a list: trimmed, one value, at most 100 clean characters. */
-export function QueryTextField(description: string, example: string): PropertyDecorator {
+export function QueryTextField(description: string): PropertyDecorator {
   return applyDecorators(
-    ApiPropertyOptional({ description, maxLength: 100, example }),
+    ApiPropertyOptional({ description, maxLength: 100 }),
     trimQuery,
     IsOptional(),
     IsString({ message: '$property must be a single string' }),
@@ -83,4 +97,4 @@ export function QueryTextField(description: string, example: string): PropertyDe
 }
 
 /** The optional case-insensitive substring filter `q`. */
-export const SearchField = (description: string) => QueryTextField(description, 'card');
+export const SearchField = (description: string) => QueryTextField(description);

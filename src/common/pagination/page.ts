@@ -13,7 +13,7 @@ export interface Page<T> {
 /** The OpenAPI schema of a page of `item`s. */
 export function PageOf<T>(item: Type<T>) {
   class PageOfItems implements Page<T> {
-    @ApiProperty({ type: [item] })
+    @ApiProperty({ type: [item], maxItems: 100, description: 'At most `limit` items.' })
     items: T[];
 
     @ApiProperty({ example: 1, description: 'How many items match, over all pages.' })

@@ -13,8 +13,11 @@ import {
 } from 'class-validator';
 
 /** Control characters other than tab and newline, which text fields refuse. */
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const FORBIDDEN_CONTROL = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/u;
+const CONTROL_CHARACTERS = '\\u0000-\\u0008\\u000B-\\u001F\\u007F-\\u009F';
+const FORBIDDEN_CONTROL = new RegExp(`[${CONTROL_CHARACTERS}]`, 'u');
+
+/** The OpenAPI `pattern` of the text that text fields accept (and so of the text they store). */
+export const TEXT_PATTERN = `^[^${CONTROL_CHARACTERS}]*$`;
 
 /**
  * Whether a field must be present, may be omitted (a partial update: present values are
@@ -102,7 +105,10 @@ export function TextField(options: TextOptions): PropertyDecorator {
       type: String,
       required: presence === 'required',
       nullable: presence === 'nullable',
-      ...(options.unit === 'bytes' ? {} : { minLength: options.min ?? 1, maxLength: options.max }),
+      // A character takes at least one byte, so a limit in bytes bounds the characters too.
+      ...(options.unit === 'bytes' ? {} : { minLength: options.min ?? 1 }),
+      maxLength: options.max,
+      ...(options.format ? {} : { pattern: TEXT_PATTERN }),
       example: options.example,
       description: options.description
         ? `${options.description}${unitNote}`

@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { ListQuery, QueryTextField, SearchField } from '../../common/pagination/list-query.js';
+import { ApiText } from '../../common/openapi.js';
 import { PageOf } from '../../common/pagination/page.js';
 import { EmailField, type Presence, TextField } from '../../common/validation/fields.js';
 
@@ -43,7 +44,7 @@ export class DoctorListQuery extends ListQuery(DOCTOR_SORT_FIELDS) {
   @SearchField('Case-insensitive substring of name, specialization or email')
   q?: string;
 
-  @QueryTextField('Exact specialization', 'Cardiology')
+  @QueryTextField('Exact specialization')
   specialization?: string;
 }
 
@@ -51,21 +52,22 @@ export class DoctorResponse {
   @ApiProperty({ format: 'uuid', example: '2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b' })
   id: string;
 
-  @ApiProperty({ example: 'Dr. Gregory House' })
+  @ApiText({ maxLength: 100, example: 'Dr. Gregory House' })
   name: string;
 
-  @ApiProperty({ example: 'Diagnostic medicine' })
+  @ApiText({ maxLength: 100, example: 'Diagnostic medicine' })
   specialization: string;
 
-  @ApiProperty({ format: 'email', example: 'house@example.com' })
+  @ApiProperty({ format: 'email', maxLength: 254, example: 'house@example.com' })
   email: string;
 
-  @ApiProperty({ type: String, nullable: true, example: '+1 555 0100' })
+  @ApiText({ maxLength: 30, nullable: true, example: '+1 555 0100' })
   phone: string | null;
 
   @ApiProperty({
     format: 'uuid',
     description: 'The user who created the doctor; only they may change it.',
+    example: '0b7e8f6c-3d0a-4c7b-9a59-2f6d1c8e4a11',
   })
   createdBy: string;
 

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsUUID } from 'class-validator';
+import { ApiText } from '../../common/openapi.js';
 import { ListQuery } from '../../common/pagination/list-query.js';
 import { PageOf } from '../../common/pagination/page.js';
 import { type Presence, TextField, UuidField } from '../../common/validation/fields.js';
@@ -42,7 +43,7 @@ export class PatientSummary {
   @ApiProperty({ format: 'uuid', example: '7a8b9c0d-1e2f-4a3b-8c4d-5e6f7a8b9c0d' })
   id: string;
 
-  @ApiProperty({ example: 'Jane Doe' })
+  @ApiText({ maxLength: 100, example: 'Jane Doe' })
   name: string;
 }
 
@@ -50,10 +51,10 @@ export class DoctorSummary {
   @ApiProperty({ format: 'uuid', example: '2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b' })
   id: string;
 
-  @ApiProperty({ example: 'Dr. Gregory House' })
+  @ApiText({ maxLength: 100, example: 'Dr. Gregory House' })
   name: string;
 
-  @ApiProperty({ example: 'Diagnostic medicine' })
+  @ApiText({ maxLength: 100, example: 'Diagnostic medicine' })
   specialization: string;
 }
 
@@ -67,7 +68,7 @@ export class MappingResponse {
   @ApiProperty({ format: 'uuid', example: '2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b' })
   doctorId: string;
 
-  @ApiProperty({ type: String, nullable: true, example: 'Second opinion on the MRI.' })
+  @ApiText({ maxLength: 1000, nullable: true, example: 'Second opinion on the MRI.' })
   notes: string | null;
 
   @ApiProperty({ type: PatientSummary })

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsUUID } from 'class-validator';
+import { ApiText } from '../../common/openapi.js';
 import { ListQuery, SearchField } from '../../common/pagination/list-query.js';
 import { PageOf } from '../../common/pagination/page.js';
 import {
@@ -66,7 +67,7 @@ export class PatientResponse {
   @ApiProperty({ format: 'uuid', example: '7a8b9c0d-1e2f-4a3b-8c4d-5e6f7a8b9c0d' })
   id: string;
 
-  @ApiProperty({ example: 'Jane Doe' })
+  @ApiText({ maxLength: 100, example: 'Jane Doe' })
   name: string;
 
   @ApiProperty({ format: 'date', example: '1984-07-21' })
@@ -75,19 +76,29 @@ export class PatientResponse {
   @ApiProperty({ enum: GENDERS, example: 'female' })
   gender: Gender;
 
-  @ApiProperty({ type: String, format: 'email', nullable: true, example: 'jane@example.com' })
+  @ApiProperty({
+    type: String,
+    format: 'email',
+    maxLength: 254,
+    nullable: true,
+    example: 'jane@example.com',
+  })
   email: string | null;
 
-  @ApiProperty({ type: String, nullable: true, example: '+1 555 0199' })
+  @ApiText({ maxLength: 30, nullable: true, example: '+1 555 0199' })
   phone: string | null;
 
-  @ApiProperty({ type: String, nullable: true, example: '1 Main Street, Springfield' })
+  @ApiText({ maxLength: 500, nullable: true, example: '1 Main Street, Springfield' })
   address: string | null;
 
-  @ApiProperty({ type: String, nullable: true, example: 'Penicillin allergy.' })
+  @ApiText({ maxLength: 10_000, nullable: true, example: 'Penicillin allergy.' })
   medicalHistory: string | null;
 
-  @ApiProperty({ format: 'uuid', description: 'The assigned doctor' })
+  @ApiProperty({
+    format: 'uuid',
+    description: 'The assigned doctor',
+    example: '2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b',
+  })
   doctorId: string;
 
   @ApiProperty({ format: 'date-time', example: '2026-11-25T18:41:25.000Z' })
