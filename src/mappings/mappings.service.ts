@@ -1,6 +1,6 @@
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { DataSource, type EntityManager, type Repository } from 'typeorm';
+import { DataSource, type EntityManager, type Repository, type SelectQueryBuilder } from 'typeorm';
 import type { AuthUser } from '../common/decorators/current-user.decorator.js';
 import { type Page, paginate } from '../common/pagination/page.js';
 import { ValidationProblem } from '../common/problem-details.js';
@@ -47,11 +47,26 @@ export class MappingsService {
     private readonly dataSource: DataSource,
   ) {}
 
+  /**
+   * The page joins the summaries; the count reads the caller's range of the mappings index
+   * alone (the foreign keys guarantee every mapping its patient and doctor).
+   */
   list(auth: AuthUser, query: MappingListQuery): Promise<Page<MappingResponse>> {
-    const builder = this.withSummaries(this.dataSource.manager, auth);
-    if (query.patientId) builder.andWhere('mapping.patient_id = :patientId', query);
-    if (query.doctorId) builder.andWhere('mapping.doctor_id = :doctorId', query);
-    return paginate(builder, query, SORT_COLUMNS, toMappingResponse);
+    const filter = <T extends SelectQueryBuilder<Mapping>>(builder: T): T => {
+      if (query.patientId) builder.andWhere('mapping.patient_id = :patientId', query);
+      if (query.doctorId) builder.andWhere('mapping.doctor_id = :doctorId', query);
+      return builder;
+    };
+    const count = this.mappings
+      .createQueryBuilder('mapping')
+      .where('mapping.created_by = :user', { user: auth.id });
+    return paginate(
+      filter(this.withSummaries(this.dataSource.manager, auth)),
+      query,
+      SORT_COLUMNS,
+      toMappingResponse,
+      filter(count),
+    );
   }
 
   async get(auth: AuthUser, id: string): Promise<MappingResponse> {

@@ -43,15 +43,36 @@ export async function paginate<Entity extends ObjectLiteral, Item>(
   query: ListQueryType,
   sortColumns: Record<string, string>,
   toItem: (entity: Entity) => Item,
+  countBuilder: SelectQueryBuilder<Entity> = builder,
 ): Promise<Page<Item>> {
   const descending = query.sort.startsWith('-');
   const column = sortColumns[descending ? query.sort.slice(1) : query.sort];
   const direction = descending ? 'DESC' : 'ASC';
-  const [entities, total] = await builder
+  const entities = await builder
     .orderBy(column, direction)
     .addOrderBy(`${builder.alias}.id`, direction)
     .limit(query.limit)
     .offset(query.offset)
-    .getManyAndCount();
+    .getMany();
+  // A page that is neither full nor past the end is the last one: it gives the total itself.
+  const isLastPage = entities.length > 0 && entities.length < query.limit;
+  const total = isLastPage ? query.offset + entities.length : await countRows(countBuilder);
   return { items: entities.map(toItem), total, limit: query.limit, offset: query.offset };
+}
+
+/**
+ * Counts the rows a list query matches. Every row is one item (lists join only many-to-one,
+ * or on a unique pair), so a plain COUNT(*) is exact and needs none of TypeORM's DISTINCT.
+ */
+async function countRows<Entity extends ObjectLiteral>(
+  builder: SelectQueryBuilder<Entity>,
+): Promise<number> {
+  const row = await builder
+    .clone()
+    .orderBy()
+    .limit(undefined)
+    .offset(undefined)
+    .select('COUNT(*)', 'total')
+    .getRawOne<{ total: string }>();
+  return Number(row?.total ?? 0);
 }
