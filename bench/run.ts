@@ -27,6 +27,7 @@ import {
   dropDatabase,
   growTo,
   rowCounts,
+  type RowCounts,
   serverVersion,
   vacuumAnalyze,
 } from './lib/database.js';
@@ -74,8 +75,8 @@ const SEED: SeedSize = smoke
   ? { doctors: 50, patients: 100, extraMappings: 20 }
   : { doctors: 500, patients: 5_000, extraMappings: 1_000 };
 const LOAD: LoadOptions = smoke
-  ? { connections: 32, durationSeconds: 1, warmupSeconds: 0.5 }
-  : { connections: 32, durationSeconds: 10, warmupSeconds: 2 };
+  ? { connections: 32, durationSeconds: 1, warmupSeconds: 0.5, quietWaitMs: 1_000 }
+  : { connections: 32, durationSeconds: 10, warmupSeconds: 2, quietWaitMs: 10_000 };
 /** S5 waits on bcrypt (~0.25 s a hash): with 32 connections, a one-second smoke run answers none. */
 const SMOKE_LOGIN_CONNECTIONS = 2;
 const BCRYPT_ROUNDS = 12; // the service's default
@@ -163,33 +164,32 @@ async function startBaseline(database: string): Promise<ServerProcess> {
   return server;
 }
 
+/** A server under load, and where its results go (its own run, or that run's 10× part). */
 interface Target {
+  name: 'service' | 'baseline';
+  scale: boolean;
   run: TargetRun;
   server: ServerProcess;
+  database: string;
   token: string;
 }
 
-/** Runs one scenario on both servers back to back, in the given order. */
-async function onBoth(targets: Target[], scenario: Scenario, phase: 'scenarios' | 'scale') {
+const describe = (target: Target) => `${target.name}${target.scale ? ' 10×' : ''}`;
+
+/** Runs one scenario on each target in turn, in the given order. */
+async function onEach(targets: Target[], scenario: Scenario): Promise<void> {
   for (const target of targets) {
     const { child } = target.server;
     if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`${target.run.name} exited before ${scenario.id}`);
+      throw new Error(`${describe(target)} exited before ${scenario.id}`);
     }
     const load =
       smoke && scenario.id === 'S5' ? { ...LOAD, connections: SMOKE_LOGIN_CONNECTIONS } : LOAD;
-    const result = await runScenario(
-      target.server,
-      target.run.database,
-      scenario,
-      target.token,
-      load,
-    );
-    if (phase === 'scenarios') target.run.scenarios.push(result);
-    else target.run.scale?.scenarios.push(result);
+    const result = await runScenario(target.server, target.database, scenario, target.token, load);
+    (target.scale ? target.run.scale?.scenarios : target.run.scenarios)?.push(result);
     log(
-      `${target.run.name.padEnd(8)} ${scenario.id}${phase === 'scale' ? ' at 10×' : ''}: ` +
-        `${result.requestsPerSecond} req/s, p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms` +
+      `${describe(target).padEnd(12)} ${scenario.id}: ${result.requestsPerSecond} req/s, ` +
+        `p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms` +
         (result.non2xx + result.errors
           ? `, ${result.non2xx} non-2xx, ${result.errors} errors`
           : '') +
@@ -199,15 +199,21 @@ async function onBoth(targets: Target[], scenario: Scenario, phase: 'scenarios' 
 }
 
 /**
- * The two servers on two fresh databases with the same seed: the service migrates and seeds
- * the first through its API, the second is a copy of it (same rows, ids and times, so the
- * reads must answer the same JSON). Then each scenario runs on one server and right after on
- * the other, the order alternating, so that load from elsewhere on a shared machine falls on
- * both; then S1 and S3 again at 10× the data.
+ * The two servers on fresh databases with the same seed: the service migrates and seeds the
+ * first through its API, the baseline's is a copy of it (same rows, ids and times, so the reads
+ * must answer the same JSON). With the 10× phase, a third copy grown to 10× and a copy of that
+ * get a service and a baseline of their own, so that S1 and S3 run at 1× and 10× back to back.
+ * Each scenario runs on one server and right after on the other(s), the order alternating, so
+ * that load from elsewhere on a shared machine falls on all of them.
  */
 async function measure(): Promise<{ runs: TargetRun[]; answerProblems: string[] }> {
   const prefix = `bench_${stamp.replace(/-/g, '_').toLowerCase()}`;
-  const names = { service: `${prefix}_service`, baseline: `${prefix}_baseline` };
+  const names = {
+    service: `${prefix}_service`,
+    baseline: `${prefix}_baseline`,
+    service10: `${prefix}_service_10x`,
+    baseline10: `${prefix}_baseline_10x`,
+  };
   await createDatabase(names.service);
   databases.push(names.service);
   log(`database ${names.service}: the service migrates and seeds it`);
@@ -225,75 +231,104 @@ async function measure(): Promise<{ runs: TargetRun[]; answerProblems: string[] 
   );
   await stopServer(seeding);
   await vacuumAnalyze(names.service);
-  await copyDatabase(names.baseline, names.service);
-  databases.push(names.baseline);
-  log(`database ${names.baseline}: a copy`);
+  const copy = async (name: string, template: string) => {
+    await copyDatabase(name, template);
+    databases.push(name);
+  };
+  await copy(names.baseline, names.service);
+  let scaleCounts: RowCounts | undefined;
+  if (withScale) {
+    await copy(names.service10, names.service);
+    scaleCounts = await growTo(names.service10, data.userId, {
+      doctors: SEED.doctors * 10,
+      patients: SEED.patients * 10,
+      extraMappings: SEED.extraMappings * 10,
+    });
+    await copy(names.baseline10, names.service10);
+    await vacuumAnalyze(names.baseline10);
+    log(
+      `databases at 10×: ${scaleCounts.doctors} doctors, ${scaleCounts.patients} patients, ` +
+        `${scaleCounts.mappings} mappings`,
+    );
+  }
+  await vacuumAnalyze(names.baseline); // and a checkpoint after the copies' writes
   const counts = await rowCounts(names.service);
 
-  const service = await startService(names.service);
-  const baseline = await startBaseline(names.baseline);
-  const targets: Target[] = [
-    {
-      server: service,
-      token: await login(service.baseUrl),
-      run: {
-        name: 'service',
-        label: 'Service (NestJS 12, Fastify, TypeORM)',
-        database: names.service,
-        counts,
-        scenarios: [],
-      },
+  const runs: Record<'service' | 'baseline', TargetRun> = {
+    service: {
+      name: 'service',
+      label: 'Service (NestJS 12, Fastify, TypeORM)',
+      database: names.service,
+      counts,
+      scenarios: [],
     },
-    {
-      server: baseline,
-      token: await login(baseline.baseUrl),
-      run: {
-        name: 'baseline',
-        label: 'Bare baseline (node:http, pg)',
-        database: names.baseline,
-        counts,
-        scenarios: [],
-      },
+    baseline: {
+      name: 'baseline',
+      label: 'Bare baseline (node:http, pg)',
+      database: names.baseline,
+      counts,
+      scenarios: [],
     },
-  ];
-  log(`service (pid ${service.pid}) and baseline (pid ${baseline.pid}) started`);
+  };
+  if (scaleCounts) {
+    runs.service.scale = { database: names.service10, counts: scaleCounts, scenarios: [] };
+    runs.baseline.scale = { database: names.baseline10, counts: scaleCounts, scenarios: [] };
+  }
+  const targets: Target[] = [];
+  const start = async (name: 'service' | 'baseline', scale: boolean, database: string) => {
+    const server = await (name === 'service' ? startService : startBaseline)(database);
+    const target = { name, scale, run: runs[name], server, database, token: '' };
+    targets.push(target);
+    target.token = await login(server.baseUrl);
+    return target;
+  };
   try {
+    const service = await start('service', false, names.service);
+    const baseline = await start('baseline', false, names.baseline);
+    const scaled = scaleCounts
+      ? [
+          await start('service', true, names.service10),
+          await start('baseline', true, names.baseline10),
+        ]
+      : [];
+    log(
+      `started: ${targets.map((target) => `${describe(target)} (pid ${target.server.pid})`).join(', ')}`,
+    );
+
     const list = scenarios(data);
     const answers = await Promise.all(
       targets.map((target) => sampleAnswers(target.server, list, target.token)),
     );
-    const answerProblems = answerDifferences(answers[0], answers[1]);
+    const answerProblems = [
+      ...answerDifferences(answers[0], answers[1]),
+      ...(scaled.length
+        ? answerDifferences(answers[2], answers[3]).map((problem) => `10× ${problem}`)
+        : []),
+    ];
     for (const [index, scenario] of list.entries()) {
-      await onBoth(index % 2 === 0 ? targets : [...targets].reverse(), scenario, 'scenarios');
-    }
-    if (withScale) {
-      log('growing both databases to 10× the data');
-      for (const target of targets) {
-        const scaled = await growTo(target.run.database, data.userId, {
-          doctors: SEED.doctors * 10,
-          patients: SEED.patients * 10,
-          extraMappings: SEED.extraMappings * 10,
-        });
-        target.run.scale = { counts: scaled, scenarios: [] };
-        target.token = await login(target.server.baseUrl);
-      }
-      const again = list.filter((scenario) => scenario.id === 'S1' || scenario.id === 'S3');
-      for (const [index, scenario] of again.entries()) {
-        await onBoth(index % 2 === 0 ? targets : [...targets].reverse(), scenario, 'scale');
-      }
+      const group =
+        scenario.id === 'S1' || scenario.id === 'S3'
+          ? [service, baseline, ...scaled]
+          : [service, baseline];
+      await onEach(index % 2 === 0 ? group : [...group].reverse(), scenario);
     }
     for (const target of targets) {
       const hwm = statusKb(target.server.pid, 'VmHWM');
-      target.run.peakRssMb = hwm === undefined ? undefined : Number((hwm / 1024).toFixed(1));
+      const peakRssMb = hwm === undefined ? undefined : Number((hwm / 1024).toFixed(1));
+      if (target.scale && target.run.scale) target.run.scale.peakRssMb = peakRssMb;
+      else target.run.peakRssMb = peakRssMb;
     }
-    return { runs: targets.map((target) => target.run), answerProblems };
+    return { runs: [runs.service, runs.baseline], answerProblems };
   } catch (error) {
     throw new Error(
-      `${String(error)}\n--- service output:\n${service.output()}\n--- baseline output:\n${baseline.output()}`,
+      [
+        String(error),
+        ...targets.map((target) => `--- ${describe(target)} output:\n${target.server.output()}`),
+      ].join('\n'),
       { cause: error },
     );
   } finally {
-    await Promise.all([stopServer(service), stopServer(baseline)]);
+    await Promise.all(targets.map((target) => stopServer(target.server)));
   }
 }
 

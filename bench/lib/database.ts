@@ -43,9 +43,15 @@ export const serverVersion = () =>
     return String(rows[0].server_version);
   });
 
-/** Statistics and visibility map up to date, as autovacuum would leave a settled database. */
+/**
+ * Statistics and visibility map up to date, as autovacuum would leave a settled database, and
+ * the dirty pages written out, so that no checkpoint competes with the measurements.
+ */
 export const vacuumAnalyze = (name: string) =>
-  withClient(databaseUrl(name), (client) => client.query('VACUUM ANALYZE'));
+  withClient(databaseUrl(name), async (client) => {
+    await client.query('VACUUM ANALYZE');
+    await client.query('CHECKPOINT');
+  });
 
 export interface RowCounts {
   doctors: number;

@@ -1,7 +1,14 @@
 import { isDeepStrictEqual } from 'node:util';
 import autocannon from 'autocannon';
 import { DatabaseCpu } from './database.js';
-import { cpuMs, machineBusyMs, RssSampler, type ServerProcess, settle } from './processes.js';
+import {
+  cpuMs,
+  machineBusyMs,
+  RssSampler,
+  type ServerProcess,
+  settle,
+  settleMachine,
+} from './processes.js';
 import { BENCH_EMAIL, BENCH_PASSWORD, call, patientBody, type Seed } from './seed.js';
 
 export type ScenarioId = 'S1' | 'S2' | 'S3' | 'S4' | 'S5';
@@ -73,6 +80,8 @@ export interface LoadOptions {
   connections: number;
   durationSeconds: number;
   warmupSeconds: number;
+  /** How long to wait at most for the machine to go quiet before measuring. */
+  quietWaitMs: number;
 }
 
 export interface ScenarioResult {
@@ -161,6 +170,7 @@ export async function runScenario(
       : { connections: load.connections, duration: load.warmupSeconds },
   );
   await settle(server.pid);
+  await settleMachine(load.quietWaitMs);
   const database = new DatabaseCpu(databaseName);
   await database.start();
   const cpuBefore = cpuMs(server.pid);

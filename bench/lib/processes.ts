@@ -184,3 +184,20 @@ export function machineBusyMs(): number | undefined {
     return undefined;
   }
 }
+
+/**
+ * Waits (at most `maxMs`) until the whole machine is nearly idle: under a quarter of a core
+ * over half a second. Leftovers of the previous phase (a checkpoint, a server still compiling)
+ * then do not land on the next measurement; load from elsewhere may not go away, and is
+ * reported with the results.
+ */
+export async function settleMachine(maxMs = 10_000): Promise<void> {
+  const deadline = Date.now() + maxMs;
+  let before = machineBusyMs();
+  while (before !== undefined && Date.now() < deadline) {
+    await sleep(500);
+    const after = machineBusyMs();
+    if (after === undefined || after - before < 125) return;
+    before = after;
+  }
+}

@@ -6,9 +6,12 @@ export interface TargetRun {
   database: string;
   counts: { doctors: number; patients: number; mappings: number };
   scenarios: ScenarioResult[];
+  /** S1 and S3 on a copy grown to 10×, served by a second process of the same server. */
   scale?: {
+    database: string;
     counts: { doctors: number; patients: number; mappings: number };
     scenarios: ScenarioResult[];
+    peakRssMb?: number;
   };
   /** VmHWM of the server process when it was stopped. */
   peakRssMb?: number;
@@ -162,6 +165,8 @@ export function scaleTable(rows: ScaleRow[]): string {
       '10× ÷ 1×',
       'p50 1×',
       'p50 10×',
+      'server CPU ms/req 1×',
+      'server CPU ms/req 10×',
       'db CPU ms/req 1×',
       'db CPU ms/req 10×',
     ],
@@ -173,6 +178,8 @@ export function scaleTable(rows: ScaleRow[]): string {
       fixed(row.rps10 / row.rps1, 2),
       fixed(row.p50At1, 0),
       fixed(row.p50At10, 0),
+      fixed(row.cpu1, 2),
+      fixed(row.cpu10, 2),
       fixed(row.db1, 2),
       fixed(row.db10, 2),
     ]),
