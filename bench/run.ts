@@ -394,7 +394,9 @@ async function main(): Promise<number> {
   if (scale.length) {
     const counts = service.scale?.counts;
     console.log(
-      `\nAt 10× the data (${counts?.doctors} doctors, ${counts?.patients} patients, ${counts?.mappings} mappings)`,
+      `\nAt 10× the data (${counts?.doctors} doctors, ${counts?.patients} patients, ` +
+        `${counts?.mappings} mappings; peak RSS: service ${service.scale?.peakRssMb ?? '–'} MB, ` +
+        `baseline ${baseline.scale?.peakRssMb ?? '–'} MB)`,
     );
     console.log(scaleTable(scale));
   }
