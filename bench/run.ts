@@ -88,22 +88,32 @@ function log(message: string): void {
   console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
 }
 
-async function cleanUp(): Promise<void> {
-  killAllChildren();
-  for (const name of databases.splice(0)) {
-    await dropDatabase(name).catch((error: unknown) =>
-      console.error(`Could not drop database ${name}: ${String(error)}`),
-    );
-  }
+let cleaning: Promise<void> | undefined;
+let interrupted = false;
+
+/** Kills the servers and drops the databases, once, whoever asks first (a signal, or the end). */
+function cleanUp(): Promise<void> {
+  cleaning ??= (async () => {
+    killAllChildren();
+    for (const name of databases.splice(0)) {
+      await dropDatabase(name).catch((error: unknown) =>
+        console.error(`Could not drop database ${name}: ${String(error)}`),
+      );
+    }
+  })();
+  return cleaning;
 }
 
 process.on('exit', killAllChildren);
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
+    interrupted = true;
     console.error(`\n${signal}: stopping the servers and dropping the databases`);
     void cleanUp().finally(() => process.exit(130));
   });
 }
+// A closed pipe (`npm run bench | head`) must not kill the runner before it cleans up.
+for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
 
 function build(): void {
   log('npm run build');
@@ -454,4 +464,4 @@ try {
 } finally {
   await cleanUp();
 }
-process.exit(status);
+process.exit(interrupted ? 130 : status);
