@@ -8,7 +8,7 @@ import type { AppConfig } from '../config/environment.js';
 import { UsersModule } from '../users/users.module.js';
 import { AuthController } from './auth.controller.js';
 import { AuthService } from './auth.service.js';
-import { JWT_AUDIENCE, JWT_ISSUER } from './jwt.constants.js';
+import { JWT_AUDIENCE, JWT_ISSUER, jwtKey } from './jwt.constants.js';
 import { JwtStrategy } from './jwt.strategy.js';
 import { LoginThrottle } from './login-throttle.entity.js';
 import { LoginThrottleService } from './login-throttle.service.js';
@@ -22,7 +22,7 @@ import { RefreshToken } from './refresh-token.entity.js';
     JwtModule.registerAsync({
       inject: [ConfigService],
       useFactory: (config: ConfigService<AppConfig, true>) => ({
-        secret: config.get('jwtSecret'),
+        secret: jwtKey(config.get('jwtSecret')),
         signOptions: {
           algorithm: 'HS256',
           expiresIn: config.get('accessTtlSeconds'),

@@ -5,7 +5,7 @@ import { isUUID } from 'class-validator';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import type { AuthUser } from '../common/decorators/current-user.decorator.js';
 import type { AppConfig } from '../config/environment.js';
-import { JWT_AUDIENCE, JWT_ISSUER } from './jwt.constants.js';
+import { JWT_AUDIENCE, JWT_ISSUER, jwtKey } from './jwt.constants.js';
 
 interface AccessTokenPayload {
   sub?: unknown;
@@ -22,7 +22,8 @@ export class JwtStrategy extends PassportStrategy(Strategy) {
   constructor(config: ConfigService<AppConfig, true>) {
     super({
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
-      secretOrKey: config.get('jwtSecret'),
+      // passport-jwt hands the key to jsonwebtoken, which takes a KeyObject; its types lag.
+      secretOrKey: jwtKey(config.get('jwtSecret')) as unknown as Buffer,
       algorithms: ['HS256'],
       issuer: JWT_ISSUER,
       audience: JWT_AUDIENCE,
