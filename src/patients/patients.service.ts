@@ -73,9 +73,10 @@ export class PatientsService {
   /** Creates the patient and its mapping to the assigned doctor, in one transaction. */
   create(auth: AuthUser, dto: CreatePatientDto): Promise<PatientResponse> {
     return this.dataSource.transaction(async (manager) => {
-      const patient = await manager.save(
-        manager.create(Patient, { ...CLEARED_OPTIONAL_FIELDS, ...dto, createdBy: auth.id }),
-      );
+      const values = { ...CLEARED_OPTIONAL_FIELDS, ...dto, createdBy: auth.id };
+      // A plain INSERT … RETURNING: save() would first work out whether the row exists.
+      const { generatedMaps } = await manager.insert(Patient, values);
+      const patient = manager.create(Patient, { ...values, ...generatedMaps[0] });
       await this.mapToAssignedDoctor(manager, patient);
       return toPatientResponse(patient);
     });
