@@ -127,3 +127,7 @@ export function ApiEndpoint(options: EndpointOptions): MethodDecorator {
     ApiProblems(...(options.problems ?? [])),
   );
 }
+
+/** A timestamp in a response: ISO 8601 in UTC. */
+export const ApiTimestamp = () =>
+  ApiProperty({ format: 'date-time', example: '2026-11-25T18:41:25.000Z' });

@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { ApiText } from '../../common/openapi.js';
+import { ApiText, ApiTimestamp } from '../../common/openapi.js';
 import { EmailField, TextField } from '../../common/validation/fields.js';
 import { AcceptablePassword } from '../password-policy.js';
 
@@ -58,7 +58,7 @@ export class UserResponse {
   @ApiProperty({ format: 'email', maxLength: 254, example: 'ada@example.com' })
   email: string;
 
-  @ApiProperty({ format: 'date-time', example: '2026-11-25T18:41:25.000Z' })
+  @ApiTimestamp()
   createdAt: Date;
 }
 

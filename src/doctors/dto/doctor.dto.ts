@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { ListQuery, QueryTextField, SearchField } from '../../common/pagination/list-query.js';
-import { ApiText } from '../../common/openapi.js';
+import { ApiText, ApiTimestamp } from '../../common/openapi.js';
 import { PageOf } from '../../common/pagination/page.js';
 import { EmailField, type Presence, TextField } from '../../common/validation/fields.js';
 
@@ -71,10 +71,10 @@ export class DoctorResponse {
   })
   createdBy: string;
 
-  @ApiProperty({ format: 'date-time', example: '2026-11-25T18:41:25.000Z' })
+  @ApiTimestamp()
   createdAt: Date;
 
-  @ApiProperty({ format: 'date-time', example: '2026-11-25T18:41:25.000Z' })
+  @ApiTimestamp()
   updatedAt: Date;
 }
 

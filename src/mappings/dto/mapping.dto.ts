@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsUUID } from 'class-validator';
-import { ApiText } from '../../common/openapi.js';
+import { ApiText, ApiTimestamp } from '../../common/openapi.js';
 import { ListQuery } from '../../common/pagination/list-query.js';
 import { PageOf } from '../../common/pagination/page.js';
 import { type Presence, TextField, UuidField } from '../../common/validation/fields.js';
@@ -77,10 +77,10 @@ export class MappingResponse {
   @ApiProperty({ type: DoctorSummary })
   doctor: DoctorSummary;
 
-  @ApiProperty({ format: 'date-time', example: '2026-11-25T18:41:25.000Z' })
+  @ApiTimestamp()
   createdAt: Date;
 
-  @ApiProperty({ format: 'date-time', example: '2026-11-25T18:41:25.000Z' })
+  @ApiTimestamp()
   updatedAt: Date;
 }
 
