@@ -18,18 +18,15 @@ import type {
   UpdateDoctorDto,
 } from './dto/doctor.dto.js';
 
-/** The column behind each sortable field of a doctor (`alias` is the query's doctor alias). */
-export function doctorSortColumns(alias: string): Record<string, string> {
-  return {
-    name: `${alias}.name`,
-    specialization: `${alias}.specialization`,
-    email: `${alias}.email`,
-    createdAt: `${alias}.createdAt`,
-    updatedAt: `${alias}.updatedAt`,
-  };
-}
+const SORT_COLUMNS = {
+  name: 'doctor.name',
+  specialization: 'doctor.specialization',
+  email: 'doctor.email',
+  createdAt: 'doctor.createdAt',
+  updatedAt: 'doctor.updatedAt',
+};
 
-export function toDoctorResponse(doctor: Doctor): DoctorResponse {
+function toDoctorResponse(doctor: Doctor): DoctorResponse {
   const { id, name, specialization, email, phone, createdBy, createdAt, updatedAt } = doctor;
   return { id, name, specialization, email, phone, createdBy, createdAt, updatedAt };
 }
@@ -67,7 +64,7 @@ export class DoctorsService {
         specialization: query.specialization,
       });
     }
-    return paginate(builder, query, doctorSortColumns('doctor'), toDoctorResponse);
+    return paginate(builder, query, SORT_COLUMNS, toDoctorResponse);
   }
 
   async get(_auth: AuthUser, id: string): Promise<DoctorResponse> {

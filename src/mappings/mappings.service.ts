@@ -21,7 +21,7 @@ const NOT_YOUR_PATIENT = { field: 'patientId', message: 'patientId names none of
 const ASSIGNED =
   'This mapping links the patient to its assigned doctor; reassign the patient first.';
 
-export function toMappingResponse(mapping: Mapping): MappingResponse {
+function toMappingResponse(mapping: Mapping): MappingResponse {
   const { id, patientId, doctorId, notes, patient, doctor, createdAt, updatedAt } = mapping;
   return {
     id,

@@ -28,7 +28,7 @@ const NOT_FOUND = 'No patient with this id.';
 /** What PUT clears when the body leaves an optional field out. */
 const CLEARED_OPTIONAL_FIELDS = { email: null, phone: null, address: null, medicalHistory: null };
 
-export function toPatientResponse(patient: Patient): PatientResponse {
+function toPatientResponse(patient: Patient): PatientResponse {
   const { id, name, dateOfBirth, gender, email, phone, address, medicalHistory, doctorId } =
     patient;
   const { createdAt, updatedAt } = patient;

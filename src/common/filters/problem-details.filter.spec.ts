@@ -17,7 +17,7 @@ function render(exception: unknown) {
     method: 'POST',
     url: '/api/doctors/?q=x',
     routeOptions: { url: '/api/doctors' },
-    raw: { headers: { 'x-request-id': 'req-42' } },
+    id: 'req-42',
   };
   const host = {
     switchToHttp: () => ({ getRequest: () => request, getResponse: () => fastifyReply }),

@@ -12,7 +12,6 @@ import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type ProblemDetails, ValidationProblem } from '../problem-details.js';
 import { translateDatabaseError } from '../../database/database-errors.js';
-import { requestIdOf } from '../logging/request-id.js';
 
 export interface Problem {
   status: number;
@@ -69,7 +68,7 @@ function toProblem(exception: unknown): Problem {
 
 /** Sends `problem` as an RFC 9457 document for this request. */
 export function sendProblem(request: FastifyRequest, reply: FastifyReply, problem: Problem): void {
-  const requestId = request.id ?? requestIdOf(request.raw);
+  const requestId = request.id;
   const body: ProblemDetails = {
     type: 'about:blank',
     title: STATUS_CODES[problem.status] ?? 'Error',
