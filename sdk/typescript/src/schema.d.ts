@@ -298,7 +298,7 @@ export interface components {
              */
             email: string;
             /**
-             * @description Kept exactly as sent (not trimmed). Must not be, ignoring case, the email, its part before the @, or one of the 1,000 most common passwords (8–72 bytes of UTF-8)
+             * @description Kept exactly as sent (not trimmed). Must be hard to guess: a zxcvbn strength score of at least 3 of 4, counting the name and email as known words (so leaked passwords, dictionary words, keyboard walks, repeats and the email itself are refused) (8–72 bytes of UTF-8)
              * @example correct horse battery staple
              */
             password: string;
