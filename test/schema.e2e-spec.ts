@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
 import { describe, expect, inject, it } from 'vitest';
+import { AuditEvent } from '../src/audit/audit-event.entity.js';
 import { LoginThrottle } from '../src/auth/login-throttle.entity.js';
 import { RefreshToken } from '../src/auth/refresh-token.entity.js';
 import { dataSourceOptions } from '../src/database/data-source-options.js';
@@ -13,7 +14,7 @@ describe('schema', () => {
   it('the migrations build exactly the schema the entities describe (nothing to generate)', async () => {
     const dataSource = new DataSource({
       ...dataSourceOptions(inject('databaseUrl'), false),
-      entities: [User, RefreshToken, LoginThrottle, Doctor, Patient, Mapping],
+      entities: [User, RefreshToken, LoginThrottle, Doctor, Patient, Mapping, AuditEvent],
     });
     await dataSource.initialize();
     try {
