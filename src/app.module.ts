@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { AuditModule } from './audit/audit.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { ProblemDetailsFilter } from './common/filters/problem-details.filter.js';
 import { JwtAuthGuard } from './common/guards/jwt-auth.guard.js';
@@ -28,6 +29,7 @@ export class AppModule {
         }),
         LoggingModule,
         DatabaseModule,
+        AuditModule,
         HealthModule,
         AuthModule,
         DoctorsModule,

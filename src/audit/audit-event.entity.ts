@@ -1,3 +1,4 @@
+import type { AuditAction, AuditResourceType } from './audit-actions.js';
 import { Check, Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
 
 export const AUDIT_OUTCOMES = ['success', 'failure'] as const;
@@ -28,7 +29,7 @@ export class AuditEvent {
   recordedAt: Date;
 
   @Column({ type: 'varchar', length: 32 })
-  action: string;
+  action: AuditAction;
 
   @Column({ type: 'varchar', length: 7 })
   outcome: AuditOutcome;
@@ -40,7 +41,7 @@ export class AuditEvent {
   actorId: string | null;
 
   @Column({ name: 'resource_type', type: 'varchar', length: 32 })
-  resourceType: string;
+  resourceType: AuditResourceType;
 
   @Column({ name: 'resource_id', type: 'uuid', nullable: true })
   resourceId: string | null;

@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpStatus, Post, UseGuards } from '@nestjs/common';
 import { ApiBody, ApiTags } from '@nestjs/swagger';
+import { Audited } from '../audit/audited.decorator.js';
 import { type AuthUser, CurrentUser } from '../common/decorators/current-user.decorator.js';
 import { Public } from '../common/decorators/public.decorator.js';
 import { Creates } from '../common/interceptors/location.interceptor.js';
@@ -23,6 +24,7 @@ export class AuthController {
 
   @Public()
   @UseGuards(AuthRateLimitGuard)
+  @Audited('auth.register')
   @Post('register')
   @ApiBody({ type: RegisterDto })
   @Creates('/auth/me/', {
@@ -38,6 +40,7 @@ export class AuthController {
 
   @Public()
   @UseGuards(AuthRateLimitGuard)
+  @Audited('auth.login')
   @Post('login')
   @ApiEndpoint({
     operationId: 'login',
@@ -64,6 +67,7 @@ export class AuthController {
   }
 
   @Public()
+  @Audited('auth.refresh')
   @Post('refresh')
   @ApiEndpoint({
     operationId: 'refreshTokens',
@@ -84,6 +88,7 @@ export class AuthController {
     return this.auth.refresh(dto.refreshToken);
   }
 
+  @Audited('auth.logout')
   @Post('logout')
   @ApiEndpoint({
     operationId: 'logout',

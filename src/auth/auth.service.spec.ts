@@ -20,6 +20,7 @@ async function setUp(options: { user?: { id: string; passwordHash: string }; all
     dataSource as never,
     config as never,
     throttle as never,
+    { add: vi.fn() } as never,
   );
   await service.onModuleInit();
   return { service, throttle, compare: vi.spyOn(bcrypt, 'compare') };

@@ -4,6 +4,7 @@ import { JwtService } from '@nestjs/jwt';
 import bcrypt from 'bcrypt';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager, IsNull } from 'typeorm';
+import { AuditService } from '../audit/audit.service.js';
 import type { AuthUser } from '../common/decorators/current-user.decorator.js';
 import type { AppConfig } from '../config/environment.js';
 import type { User } from '../users/user.entity.js';
@@ -34,6 +35,7 @@ export class AuthService implements OnModuleInit {
     private readonly dataSource: DataSource,
     private readonly config: ConfigService<AppConfig, true>,
     private readonly throttle: LoginThrottleService,
+    private readonly audit: AuditService,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -43,6 +45,7 @@ export class AuthService implements OnModuleInit {
   async register(dto: RegisterDto): Promise<UserResponse> {
     const passwordHash = await bcrypt.hash(dto.password, this.config.get('bcryptRounds'));
     const user = await this.users.create({ name: dto.name, email: dto.email, passwordHash });
+    this.audit.add({ actorId: user.id });
     return toUserResponse(user);
   }
 
@@ -54,6 +57,8 @@ export class AuthService implements OnModuleInit {
   async login(dto: LoginDto): Promise<TokenPairResponse> {
     const allowed = await this.throttle.reserveAttempt(dto.email);
     const user = await this.users.findByEmail(dto.email);
+    // A failed login names the account when the email is one's, and no one otherwise.
+    this.audit.add({ actorId: user?.id ?? null });
     const matches = await bcrypt.compare(dto.password, user?.passwordHash ?? this.dummyHash);
     if (!allowed || !user || !matches) throw new UnauthorizedException(INVALID_CREDENTIALS);
     await this.throttle.recordSuccess(dto.email);
@@ -71,7 +76,9 @@ export class AuthService implements OnModuleInit {
         lock: { mode: 'pessimistic_write' },
       });
       if (!token || token.expiresAt.getTime() <= Date.now()) return undefined;
+      this.audit.add({ actorId: token.userId });
       if (token.revokedAt) {
+        this.audit.add({ action: 'auth.refresh-reuse' });
         await manager.update(
           RefreshToken,
           { familyId: token.familyId, revokedAt: IsNull() },

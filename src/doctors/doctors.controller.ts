@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, HttpStatus, Patch, Post, Put, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
+import { Audited } from '../audit/audited.decorator.js';
 import { type AuthUser, CurrentUser } from '../common/decorators/current-user.decorator.js';
 import { ApiIdParam, IdParam } from '../common/decorators/id-param.decorator.js';
 import { Creates } from '../common/interceptors/location.interceptor.js';
@@ -33,6 +34,7 @@ export class DoctorsController {
   }
 
   @Post()
+  @Audited('doctor.create')
   @Creates('/api/doctors/:id/', {
     operationId: 'createDoctor',
     summary: 'Add a doctor to the directory',
@@ -57,6 +59,7 @@ export class DoctorsController {
 
   @Put(':id')
   @ApiIdParam('doctor')
+  @Audited('doctor.update')
   @ApiEndpoint({
     operationId: 'replaceDoctor',
     summary: 'Replace a doctor (all fields; an omitted phone is cleared)',
@@ -73,6 +76,7 @@ export class DoctorsController {
 
   @Patch(':id')
   @ApiIdParam('doctor')
+  @Audited('doctor.update')
   @ApiEndpoint({
     operationId: 'updateDoctor',
     summary: 'Change some fields of a doctor',
@@ -89,6 +93,7 @@ export class DoctorsController {
 
   @Delete(':id')
   @ApiIdParam('doctor')
+  @Audited('doctor.delete')
   @ApiEndpoint({
     operationId: 'deleteDoctor',
     summary: 'Remove a doctor no patient depends on',

@@ -5,7 +5,8 @@ import {
   NotFoundException,
 } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import type { Repository } from 'typeorm';
+import type { EntityManager, Repository } from 'typeorm';
+import { AuditService } from '../audit/audit.service.js';
 import type { AuthUser } from '../common/decorators/current-user.decorator.js';
 import {
   containsPattern,
@@ -42,7 +43,10 @@ const NOT_FOUND = 'No doctor with this id.';
 /** The doctor directory: every signed-in user reads it; only a doctor's creator changes it. */
 @Injectable()
 export class DoctorsService {
-  constructor(@InjectRepository(Doctor) private readonly doctors: Repository<Doctor>) {}
+  constructor(
+    @InjectRepository(Doctor) private readonly doctors: Repository<Doctor>,
+    private readonly audit: AuditService,
+  ) {}
 
   /** The directory, or with `mappedTo` only the doctors mapped to that patient of the caller. */
   list(
@@ -79,45 +83,56 @@ export class DoctorsService {
     return toDoctorResponse(doctor);
   }
 
-  async create(auth: AuthUser, dto: CreateDoctorDto): Promise<DoctorResponse> {
-    const doctor = await this.doctors.save(
-      this.doctors.create({ ...dto, phone: dto.phone ?? null, createdBy: auth.id }),
-    );
-    return toDoctorResponse(doctor);
+  create(auth: AuthUser, dto: CreateDoctorDto): Promise<DoctorResponse> {
+    return this.doctors.manager.transaction(async (manager) => {
+      const doctors = manager.getRepository(Doctor);
+      const doctor = await doctors.save(
+        doctors.create({ ...dto, phone: dto.phone ?? null, createdBy: auth.id }),
+      );
+      await this.audit.recordInTransaction(manager, { resourceId: doctor.id });
+      return toDoctorResponse(doctor);
+    });
   }
 
   replace(auth: AuthUser, id: string, dto: ReplaceDoctorDto): Promise<DoctorResponse> {
     return this.update(auth, id, { ...dto, phone: dto.phone ?? null });
   }
 
-  async update(auth: AuthUser, id: string, dto: UpdateDoctorDto): Promise<DoctorResponse> {
-    await this.assertCreator(auth, id);
-    await this.doctors.update({ id, createdBy: auth.id }, dto);
-    return this.get(auth, id);
+  update(auth: AuthUser, id: string, dto: UpdateDoctorDto): Promise<DoctorResponse> {
+    return this.doctors.manager.transaction(async (manager) => {
+      await this.assertCreator(manager, auth, id);
+      await manager.update(Doctor, { id, createdBy: auth.id }, dto);
+      const doctor = await manager.findOneByOrFail(Doctor, { id });
+      await this.audit.recordInTransaction(manager, { resourceId: id });
+      return toDoctorResponse(doctor);
+    });
   }
 
-  async remove(auth: AuthUser, id: string): Promise<void> {
-    await this.assertCreator(auth, id);
-    const [{ count }]: { count: number }[] = await this.doctors.query(
-      `SELECT count(*)::int AS count FROM (
-         SELECT id FROM patients WHERE doctor_id = $1
-         UNION SELECT patient_id FROM mappings WHERE doctor_id = $1
-       ) AS dependents`,
-      [id],
-    );
-    if (count > 0) {
-      throw new ConflictException(
-        `The doctor is still assigned or mapped to ${count} patient${count === 1 ? '' : 's'}; ` +
-          'reassign them or remove the mappings first.',
+  remove(auth: AuthUser, id: string): Promise<void> {
+    return this.doctors.manager.transaction(async (manager) => {
+      await this.assertCreator(manager, auth, id);
+      const [{ count }]: { count: number }[] = await manager.query(
+        `SELECT count(*)::int AS count FROM (
+           SELECT id FROM patients WHERE doctor_id = $1
+           UNION SELECT patient_id FROM mappings WHERE doctor_id = $1
+         ) AS dependents`,
+        [id],
       );
-    }
-    // A patient assigned meanwhile makes the foreign key refuse this delete (a 409 as well).
-    await this.doctors.delete({ id, createdBy: auth.id });
+      if (count > 0) {
+        throw new ConflictException(
+          `The doctor is still assigned or mapped to ${count} patient${count === 1 ? '' : 's'}; ` +
+            'reassign them or remove the mappings first.',
+        );
+      }
+      // A patient assigned meanwhile makes the foreign key refuse this delete (a 409 as well).
+      await manager.delete(Doctor, { id, createdBy: auth.id });
+      await this.audit.recordInTransaction(manager, { resourceId: id });
+    });
   }
 
   /** 404 when the doctor does not exist, 403 when the caller did not create it. */
-  private async assertCreator(auth: AuthUser, id: string): Promise<void> {
-    const doctor = await this.doctors.findOne({
+  private async assertCreator(manager: EntityManager, auth: AuthUser, id: string): Promise<void> {
+    const doctor = await manager.findOne(Doctor, {
       where: { id },
       select: { id: true, createdBy: true },
     });

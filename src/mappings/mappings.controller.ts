@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, HttpStatus, Patch, Post, Put, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
+import { Audited } from '../audit/audited.decorator.js';
 import { type AuthUser, CurrentUser } from '../common/decorators/current-user.decorator.js';
 import { ApiIdParam, IdParam } from '../common/decorators/id-param.decorator.js';
 import { Creates } from '../common/interceptors/location.interceptor.js';
@@ -22,6 +23,9 @@ export class MappingsController {
   constructor(private readonly mappings: MappingsService) {}
 
   @Get()
+  @Audited<MappingPage>('mapping.search', {
+    patientsOf: (page) => page.items.map((mapping) => mapping.patientId),
+  })
   @ApiEndpoint({
     operationId: 'listMappings',
     summary: "List the mappings of the caller's patients",
@@ -34,6 +38,7 @@ export class MappingsController {
   }
 
   @Post()
+  @Audited('mapping.create')
   @Creates('/api/mappings/:id/', {
     operationId: 'createMapping',
     summary: 'Map one of the caller’s patients to a doctor',
@@ -47,6 +52,7 @@ export class MappingsController {
 
   @Get(':id')
   @ApiIdParam('mapping')
+  @Audited('mapping.read')
   @ApiEndpoint({
     operationId: 'getMapping',
     summary: 'Read a mapping',
@@ -59,6 +65,7 @@ export class MappingsController {
 
   @Put(':id')
   @ApiIdParam('mapping')
+  @Audited('mapping.update')
   @ApiEndpoint({
     operationId: 'replaceMapping',
     summary: 'Replace a mapping (omitted notes are cleared)',
@@ -77,6 +84,7 @@ export class MappingsController {
 
   @Patch(':id')
   @ApiIdParam('mapping')
+  @Audited('mapping.update')
   @ApiEndpoint({
     operationId: 'updateMapping',
     summary: 'Change some fields of a mapping',
@@ -95,6 +103,7 @@ export class MappingsController {
 
   @Delete(':id')
   @ApiIdParam('mapping')
+  @Audited('mapping.delete')
   @ApiEndpoint({
     operationId: 'deleteMapping',
     summary: 'Remove a mapping',

@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, HttpStatus, Patch, Post, Put, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
+import { Audited } from '../audit/audited.decorator.js';
 import { type AuthUser, CurrentUser } from '../common/decorators/current-user.decorator.js';
 import { ApiIdParam, IdParam } from '../common/decorators/id-param.decorator.js';
 import { Creates } from '../common/interceptors/location.interceptor.js';
@@ -23,6 +24,7 @@ export class PatientsController {
   constructor(private readonly patients: PatientsService) {}
 
   @Get()
+  @Audited<PatientPage>('patient.search', { patientsOf: (page) => page.items.map((p) => p.id) })
   @ApiEndpoint({
     operationId: 'listPatients',
     summary: "List the caller's patients",
@@ -34,6 +36,7 @@ export class PatientsController {
   }
 
   @Post()
+  @Audited('patient.create')
   @Creates('/api/patients/:id/', {
     operationId: 'createPatient',
     summary: 'Create a patient, mapped to its assigned doctor',
@@ -47,6 +50,7 @@ export class PatientsController {
 
   @Get(':id')
   @ApiIdParam('patient')
+  @Audited('patient.read', { pathNamesPatient: true })
   @ApiEndpoint({
     operationId: 'getPatient',
     summary: 'Read one of the caller’s patients',
@@ -59,6 +63,7 @@ export class PatientsController {
 
   @Put(':id')
   @ApiIdParam('patient')
+  @Audited('patient.update', { pathNamesPatient: true })
   @ApiEndpoint({
     operationId: 'replacePatient',
     summary: 'Replace a patient (all fields; omitted optional fields are cleared)',
@@ -76,6 +81,7 @@ export class PatientsController {
 
   @Patch(':id')
   @ApiIdParam('patient')
+  @Audited('patient.update', { pathNamesPatient: true })
   @ApiEndpoint({
     operationId: 'updatePatient',
     summary: 'Change some fields of a patient (null clears an optional field)',
@@ -93,6 +99,7 @@ export class PatientsController {
 
   @Delete(':id')
   @ApiIdParam('patient')
+  @Audited('patient.delete', { pathNamesPatient: true })
   @ApiEndpoint({
     operationId: 'deletePatient',
     summary: 'Delete a patient and its mappings',
@@ -105,6 +112,8 @@ export class PatientsController {
 
   @Get(':id/doctors')
   @ApiIdParam('patient')
+  // Which doctors treat a patient is the patient's data: a read of the patient.
+  @Audited('patient.read', { pathNamesPatient: true })
   @ApiEndpoint({
     operationId: 'listPatientDoctors',
     summary: 'List the doctors mapped to a patient',

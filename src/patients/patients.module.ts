@@ -9,5 +9,6 @@ import { PatientsService } from './patients.service.js';
   imports: [TypeOrmModule.forFeature([Patient]), DoctorsModule],
   controllers: [PatientsController],
   providers: [PatientsService],
+  exports: [PatientsService],
 })
 export class PatientsModule {}

@@ -1,6 +1,7 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, type EntityManager, type Repository } from 'typeorm';
+import { AuditService } from '../audit/audit.service.js';
 import type { AuthUser } from '../common/decorators/current-user.decorator.js';
 import {
   containsPattern,
@@ -60,6 +61,7 @@ export class PatientsService {
     @InjectRepository(Patient) private readonly patients: Repository<Patient>,
     private readonly doctors: DoctorsService,
     private readonly dataSource: DataSource,
+    private readonly audit: AuditService,
   ) {}
 
   list(auth: AuthUser, query: PatientListQuery): Promise<Page<PatientResponse>> {
@@ -84,6 +86,10 @@ export class PatientsService {
       const { generatedMaps } = await manager.insert(Patient, values);
       const patient = manager.create(Patient, { ...values, ...generatedMaps[0] });
       await this.mapToAssignedDoctor(manager, patient);
+      await this.audit.recordInTransaction(manager, {
+        resourceId: patient.id,
+        patientIds: [patient.id],
+      });
       return toPatientResponse(patient);
     });
   }
@@ -99,14 +105,18 @@ export class PatientsService {
       const reassigned = dto.doctorId !== undefined && dto.doctorId !== patient.doctorId;
       const saved = await manager.save(Object.assign(patient, definedOnly(dto)));
       if (reassigned) await this.mapToAssignedDoctor(manager, saved);
+      await this.audit.recordInTransaction(manager, { resourceId: id, patientIds: [id] });
       return toPatientResponse(saved);
     });
   }
 
   /** Deletes a patient; its mappings go with it (ON DELETE CASCADE). */
-  async remove(auth: AuthUser, id: string): Promise<void> {
-    const result = await this.patients.delete({ id, createdBy: auth.id });
-    if (!result.affected) throw new NotFoundException(NOT_FOUND);
+  remove(auth: AuthUser, id: string): Promise<void> {
+    return this.dataSource.transaction(async (manager) => {
+      const result = await manager.delete(Patient, { id, createdBy: auth.id });
+      if (!result.affected) throw new NotFoundException(NOT_FOUND);
+      await this.audit.recordInTransaction(manager, { resourceId: id, patientIds: [id] });
+    });
   }
 
   async listDoctors(
@@ -114,9 +124,14 @@ export class PatientsService {
     id: string,
     query: DoctorListQuery,
   ): Promise<Page<DoctorResponse>> {
+    await this.assertOwned(auth, id);
+    return this.doctors.list(auth, query, { patientId: id });
+  }
+
+  /** A 404 unless the patient is the caller's. */
+  async assertOwned(auth: AuthUser, id: string): Promise<void> {
     const owned = await this.patients.existsBy({ id, createdBy: auth.id });
     if (!owned) throw new NotFoundException(NOT_FOUND);
-    return this.doctors.list(auth, query, { patientId: id });
   }
 
   private async findOwned(

@@ -1,0 +1,113 @@
+import {
+  type CallHandler,
+  type ExecutionContext,
+  Injectable,
+  type NestInterceptor,
+  ServiceUnavailableException,
+} from '@nestjs/common';
+import { HTTP_CODE_METADATA } from '@nestjs/common/constants.js';
+import { Reflector } from '@nestjs/core';
+import type { FastifyRequest } from 'fastify';
+import { defer, lastValueFrom, type Observable } from 'rxjs';
+import type { AuthUser } from '../common/decorators/current-user.decorator.js';
+import { problemStatus } from '../common/filters/problem-details.filter.js';
+import { AUDITED, type AuditDeclaration } from './audited.decorator.js';
+import { AuditScope, auditScopes, type RequestContext } from './audit-scope.js';
+import { AuditService } from './audit.service.js';
+
+/** The failures recorded: refused credentials, refused access, and conflicts on a resource. */
+const RECORDED_FAILURES = new Set([401, 403, 404, 409, 412]);
+const USER_AGENT_LIMIT = 512;
+
+const UNAUDITED = 'The audit trail cannot be written, so nothing was disclosed. Try again shortly.';
+
+/** Who made the request and from where: the one place the audit trail reads it from. */
+function requestContextOf(request: FastifyRequest & { user?: AuthUser }): RequestContext {
+  const userAgent = request.headers['user-agent'];
+  return {
+    actorId: request.user?.id ?? null,
+    requestId: request.id,
+    clientAddress: request.ip || null,
+    // Kept printable and bounded: it is whatever the client chose to send.
+    userAgent:
+      typeof userAgent === 'string'
+        ? userAgent.replace(/[^ -~]/g, '?').slice(0, USER_AGENT_LIMIT)
+        : null,
+  };
+}
+
+/**
+ * Records the event each `@Audited` route declares. The handler runs inside the request's
+ * AuditScope; a successful read waits for its event to be stored before it is answered, and
+ * answers 503 instead when it cannot be; a change's event was stored in its transaction.
+ */
+@Injectable()
+export class AuditInterceptor implements NestInterceptor {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly audit: AuditService,
+  ) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const declaration = this.reflector.get<AuditDeclaration | undefined>(
+      AUDITED,
+      context.getHandler(),
+    );
+    if (!declaration) return next.handle();
+    const request = context.switchToHttp().getRequest<FastifyRequest & { user?: AuthUser }>();
+    const successStatus =
+      this.reflector.get<number | undefined>(HTTP_CODE_METADATA, context.getHandler()) ??
+      (request.method === 'POST' ? 201 : 200);
+    const scope = new AuditScope(
+      declaration.action,
+      declaration.resourceType,
+      successStatus,
+      requestContextOf(request),
+    );
+    const { id } = request.params as { id?: string };
+    return defer(() => auditScopes.run(scope, () => this.handle(scope, declaration, id, next)));
+  }
+
+  private async handle(
+    scope: AuditScope,
+    declaration: AuditDeclaration,
+    id: string | undefined,
+    next: CallHandler,
+  ): Promise<unknown> {
+    const pathPatients = declaration.pathNamesPatient && id ? [id] : [];
+    const resourceId = declaration.search ? null : (id ?? null);
+    let result: unknown;
+    try {
+      result = await lastValueFrom(next.handle(), { defaultValue: undefined });
+    } catch (error) {
+      const status = problemStatus(error);
+      if (RECORDED_FAILURES.has(status)) {
+        await this.store(
+          scope.toRecord('failure', status, { resourceId, patientIds: pathPatients }),
+        );
+      }
+      throw error;
+    }
+    if (!scope.recordedInTransaction) {
+      const created = (result as { id?: unknown } | undefined)?.id;
+      await this.store(
+        scope.toRecord('success', scope.successStatus, {
+          resourceId:
+            resourceId ?? (typeof created === 'string' && !declaration.search ? created : null),
+          patientIds: declaration.patientsOf
+            ? declaration.patientsOf(result as never)
+            : pathPatients,
+        }),
+      );
+    }
+    return result;
+  }
+
+  private async store(record: Parameters<AuditService['record']>[0]): Promise<void> {
+    try {
+      await this.audit.record(record);
+    } catch {
+      throw new ServiceUnavailableException(UNAUDITED);
+    }
+  }
+}

@@ -1,0 +1,27 @@
+import { Global, Module } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { PatientsModule } from '../patients/patients.module.js';
+import { AuditController } from './audit.controller.js';
+import { AuditEvent } from './audit-event.entity.js';
+import { AuditInterceptor } from './audit.interceptor.js';
+import { AuditRepository } from './audit.repository.js';
+import { AuditService } from './audit.service.js';
+
+/**
+ * The audit trail: the interceptor that records what `@Audited` routes declare, the service
+ * the other modules record their changes through (global, so that they need not import it),
+ * and the endpoints that read it.
+ */
+@Global()
+@Module({
+  imports: [TypeOrmModule.forFeature([AuditEvent]), PatientsModule],
+  controllers: [AuditController],
+  providers: [
+    AuditRepository,
+    AuditService,
+    { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
+  ],
+  exports: [AuditService],
+})
+export class AuditModule {}
