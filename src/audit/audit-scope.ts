@@ -1,6 +1,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { AuditAction, AuditResourceType } from './audit-actions.js';
+import type { AuditAction } from './audit-actions.js';
+import type { AuditDeclaration } from './audited.decorator.js';
 import type { AuditOutcome } from './audit-event.entity.js';
+import type { AuditResourceType } from './audit-actions.js';
 
 /** Where a request came from: taken once from the request, never from a body. */
 export interface RequestContext {
@@ -30,9 +32,9 @@ export interface AuditRecord extends RequestContext {
 
 /**
  * The audit event of the request being handled, built up while it runs: the route's
- * declaration and the request's context (set by the AuditInterceptor), then what the service
- * adds. It lives in an AsyncLocalStorage, so that services reach it without it being passed
- * through every call.
+ * declaration, its path's `id` and the request's context (set by the AuditInterceptor), then
+ * what the service adds. It lives in an AsyncLocalStorage, so that services reach it without
+ * it being passed through every call.
  */
 export class AuditScope {
   /** Set once the event is stored in the transaction of the change it records. */
@@ -40,10 +42,10 @@ export class AuditScope {
   private readonly details: AuditDetails = {};
 
   constructor(
-    readonly action: AuditAction,
-    readonly resourceType: AuditResourceType,
+    readonly declaration: AuditDeclaration,
     readonly successStatus: number,
     readonly context: RequestContext,
+    private readonly pathId: string | undefined,
   ) {}
 
   add(details: AuditDetails): void {
@@ -51,29 +53,34 @@ export class AuditScope {
     Object.assign(this.details, details, { patientIds });
   }
 
-  /** The event, with the defaults the route gives for what the service did not add. */
-  toRecord(
-    outcome: AuditOutcome,
-    status: number,
-    defaults: { resourceId: string | null; patientIds: readonly string[] },
-  ): AuditRecord {
-    const patientIds = [...new Set([...defaults.patientIds, ...(this.details.patientIds ?? [])])];
-    const actorId =
-      this.details.actorId !== undefined ? this.details.actorId : this.context.actorId;
-    // An account's event that names no other resource is about the account itself.
-    const resourceId =
-      this.details.resourceId !== undefined
-        ? this.details.resourceId
-        : (defaults.resourceId ?? (this.resourceType === 'user' ? actorId : null));
+  /**
+   * The event. Unless the service said otherwise, the resource is the path's `id` (or, for a
+   * create, the id it returned; for an account's event, the account), and the patients are
+   * those the route's declaration reads from the path and the answer.
+   */
+  toRecord(outcome: AuditOutcome, status: number, result?: unknown): AuditRecord {
+    const { declaration, details } = this;
+    const actorId = details.actorId !== undefined ? details.actorId : this.context.actorId;
+    const returnedId = (result as { id?: unknown } | undefined)?.id;
+    const defaultResourceId = declaration.search
+      ? null
+      : (this.pathId ??
+        (typeof returnedId === 'string' ? returnedId : null) ??
+        (declaration.resourceType === 'user' ? actorId : null));
+    const patientIds = new Set(details.patientIds ?? []);
+    if (declaration.pathNamesPatient && this.pathId) patientIds.add(this.pathId);
+    if (outcome === 'success' && result !== undefined && declaration.patientsOf) {
+      for (const id of declaration.patientsOf(result as never)) patientIds.add(id);
+    }
     return {
       ...this.context,
       actorId,
-      action: this.details.action ?? this.action,
+      action: details.action ?? declaration.action,
       outcome,
       status,
-      resourceType: this.resourceType,
-      resourceId,
-      patientIds,
+      resourceType: declaration.resourceType,
+      resourceId: details.resourceId !== undefined ? details.resourceId : defaultResourceId,
+      patientIds: [...patientIds],
     };
   }
 }

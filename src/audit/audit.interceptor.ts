@@ -3,7 +3,6 @@ import {
   type ExecutionContext,
   Injectable,
   type NestInterceptor,
-  ServiceUnavailableException,
 } from '@nestjs/common';
 import { HTTP_CODE_METADATA } from '@nestjs/common/constants.js';
 import { Reflector } from '@nestjs/core';
@@ -38,8 +37,8 @@ function requestContextOf(request: FastifyRequest & { user?: AuthUser }): Reques
 
 /**
  * Records the event each `@Audited` route declares. The handler runs inside the request's
- * AuditScope; a successful read waits for its event to be stored before it is answered, and
- * answers 503 instead when it cannot be; a change's event was stored in its transaction.
+ * AuditScope; a successful read waits for its event to be stored before it is answered (a
+ * 503 instead when it cannot be); a change's event was stored in its transaction.
  */
 @Injectable()
 export class AuditInterceptor implements NestInterceptor {
@@ -58,56 +57,25 @@ export class AuditInterceptor implements NestInterceptor {
     const successStatus =
       this.reflector.get<number | undefined>(HTTP_CODE_METADATA, context.getHandler()) ??
       (request.method === 'POST' ? 201 : 200);
-    const scope = new AuditScope(
-      declaration.action,
-      declaration.resourceType,
-      successStatus,
-      requestContextOf(request),
-    );
     const { id } = request.params as { id?: string };
-    return defer(() => auditScopes.run(scope, () => this.handle(scope, declaration, id, next)));
+    const scope = new AuditScope(declaration, successStatus, requestContextOf(request), id);
+    return defer(() => auditScopes.run(scope, () => this.handle(scope, next)));
   }
 
-  private async handle(
-    scope: AuditScope,
-    declaration: AuditDeclaration,
-    id: string | undefined,
-    next: CallHandler,
-  ): Promise<unknown> {
-    const pathPatients = declaration.pathNamesPatient && id ? [id] : [];
-    const resourceId = declaration.search ? null : (id ?? null);
+  private async handle(scope: AuditScope, next: CallHandler): Promise<unknown> {
     let result: unknown;
     try {
       result = await lastValueFrom(next.handle(), { defaultValue: undefined });
     } catch (error) {
       const status = problemStatus(error);
       if (RECORDED_FAILURES.has(status)) {
-        await this.store(
-          scope.toRecord('failure', status, { resourceId, patientIds: pathPatients }),
-        );
+        await this.audit.record(scope.toRecord('failure', status));
       }
       throw error;
     }
     if (!scope.recordedInTransaction) {
-      const created = (result as { id?: unknown } | undefined)?.id;
-      await this.store(
-        scope.toRecord('success', scope.successStatus, {
-          resourceId:
-            resourceId ?? (typeof created === 'string' && !declaration.search ? created : null),
-          patientIds: declaration.patientsOf
-            ? declaration.patientsOf(result as never)
-            : pathPatients,
-        }),
-      );
+      await this.audit.record(scope.toRecord('success', scope.successStatus, result));
     }
     return result;
-  }
-
-  private async store(record: Parameters<AuditService['record']>[0]): Promise<void> {
-    try {
-      await this.audit.record(record);
-    } catch {
-      throw new ServiceUnavailableException(UNAUDITED);
-    }
   }
 }

@@ -1,6 +1,7 @@
 import {
   Injectable,
   Logger,
+  ServiceUnavailableException,
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
@@ -21,6 +22,9 @@ const MAX_BATCH = 500;
 /** Monthly partitions are kept created this many months ahead, checked at start and daily. */
 const PARTITION_MONTHS_AHEAD = 3;
 const PARTITION_CHECK_INTERVAL_MS = 24 * 60 * 60 * 1000;
+
+const UNAUDITED =
+  'The audit trail cannot be written, so nothing was disclosed or changed. Try again shortly.';
 
 /** The audit trail's one entry point: every event is stored through here. */
 @Injectable()
@@ -60,24 +64,43 @@ export class AuditService implements OnApplicationBootstrap, OnApplicationShutdo
    * Stores the event of the current request's change on `manager`, inside the change's
    * transaction: both commit, or neither does.
    */
-  async recordInTransaction(manager: EntityManager, details: AuditDetails): Promise<void> {
+  async recordInTransaction(manager: EntityManager, details: AuditDetails = {}): Promise<void> {
     const scope = this.currentScope();
     scope.add(details);
-    const record = scope.toRecord('success', scope.successStatus, {
-      resourceId: null,
-      patientIds: [],
-    });
-    await this.repository.insert([record], manager);
+    try {
+      await this.repository.insert([scope.toRecord('success', scope.successStatus)], manager);
+    } catch (error) {
+      // The change's transaction rolls back with its event.
+      throw this.unaudited(error);
+    }
     scope.recordedInTransaction = true;
   }
 
-  /** Stores an event with those of concurrent requests; settles once it has committed. */
-  record(record: AuditRecord): Promise<void> {
-    return this.batches.add(record);
+  /**
+   * Stores an event with those of concurrent requests; settles once it has committed, and
+   * fails with a 503 when it cannot be stored.
+   */
+  async record(record: AuditRecord): Promise<void> {
+    try {
+      await this.batches.add(record);
+    } catch (error) {
+      throw this.unaudited(error);
+    }
   }
 
   search(filters: AuditEventFilters): Promise<Page<AuditEventResponse>> {
     return this.repository.search(filters);
+  }
+
+  /** Logs why an event was not stored (its type and code: a message could quote values). */
+  private unaudited(error: unknown): ServiceUnavailableException {
+    const driverCode = (error as { driverError?: { code?: string } }).driverError?.code;
+    this.logger.error({
+      msg: 'audit event not stored',
+      type: (error as Error).name,
+      code: driverCode ?? (error as { code?: string }).code,
+    });
+    return new ServiceUnavailableException(UNAUDITED);
   }
 
   private currentScope(): AuditScope {

@@ -103,7 +103,7 @@ export class DoctorsService {
       await this.assertCreator(manager, auth, id);
       await manager.update(Doctor, { id, createdBy: auth.id }, dto);
       const doctor = await manager.findOneByOrFail(Doctor, { id });
-      await this.audit.recordInTransaction(manager, { resourceId: id });
+      await this.audit.recordInTransaction(manager);
       return toDoctorResponse(doctor);
     });
   }
@@ -126,7 +126,7 @@ export class DoctorsService {
       }
       // A patient assigned meanwhile makes the foreign key refuse this delete (a 409 as well).
       await manager.delete(Doctor, { id, createdBy: auth.id });
-      await this.audit.recordInTransaction(manager, { resourceId: id });
+      await this.audit.recordInTransaction(manager);
     });
   }
 

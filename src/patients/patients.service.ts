@@ -105,7 +105,7 @@ export class PatientsService {
       const reassigned = dto.doctorId !== undefined && dto.doctorId !== patient.doctorId;
       const saved = await manager.save(Object.assign(patient, definedOnly(dto)));
       if (reassigned) await this.mapToAssignedDoctor(manager, saved);
-      await this.audit.recordInTransaction(manager, { resourceId: id, patientIds: [id] });
+      await this.audit.recordInTransaction(manager);
       return toPatientResponse(saved);
     });
   }
@@ -115,7 +115,7 @@ export class PatientsService {
     return this.dataSource.transaction(async (manager) => {
       const result = await manager.delete(Patient, { id, createdBy: auth.id });
       if (!result.affected) throw new NotFoundException(NOT_FOUND);
-      await this.audit.recordInTransaction(manager, { resourceId: id, patientIds: [id] });
+      await this.audit.recordInTransaction(manager);
     });
   }
 

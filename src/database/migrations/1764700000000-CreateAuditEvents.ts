@@ -44,17 +44,18 @@ export class CreateAuditEvents1764700000000 implements MigrationInterface {
         RAISE EXCEPTION 'audit_events is append-only: % refused', TG_OP
           USING ERRCODE = 'insufficient_privilege';
       END $$`);
-    // Row triggers on a partitioned table are cloned onto each partition; a TRUNCATE trigger
-    // is not, so every partition gets its own (audit_events_add_partition adds it).
+    // Statement triggers refuse even a statement that matches no row; the row trigger is
+    // cloned onto every partition, also one attached by hand. A statement on a partition
+    // fires that partition's triggers only, so each partition gets the statement trigger too
+    // (audit_events_add_partitions adds it).
     await queryRunner.query(`
-      CREATE TRIGGER "audit_events_no_update_or_delete" BEFORE UPDATE OR DELETE ON "audit_events"
+      CREATE TRIGGER "audit_events_append_only_rows" BEFORE UPDATE OR DELETE ON "audit_events"
       FOR EACH ROW EXECUTE FUNCTION "audit_events_refuse_change"()`);
-    await queryRunner.query(`
-      CREATE TRIGGER "audit_events_no_truncate" BEFORE TRUNCATE ON "audit_events"
-      FOR EACH STATEMENT EXECUTE FUNCTION "audit_events_refuse_change"()`);
-    await queryRunner.query(`
-      CREATE TRIGGER "audit_events_no_truncate" BEFORE TRUNCATE ON "audit_events_default"
-      FOR EACH STATEMENT EXECUTE FUNCTION "audit_events_refuse_change"()`);
+    for (const table of ['audit_events', 'audit_events_default']) {
+      await queryRunner.query(`
+        CREATE TRIGGER "audit_events_append_only" BEFORE UPDATE OR DELETE OR TRUNCATE ON "${table}"
+        FOR EACH STATEMENT EXECUTE FUNCTION "audit_events_refuse_change"()`);
+    }
     // Creates the partitions of the months from this one to months_ahead later, if missing.
     // Serialized by an advisory lock, so that instances starting together do not collide.
     await queryRunner.query(`
@@ -75,8 +76,8 @@ export class CreateAuditEvents1764700000000 implements MigrationInterface {
                 'CREATE TABLE %I PARTITION OF audit_events FOR VALUES FROM (%L) TO (%L)',
                 partition_name, month_start, month_start + interval '1 month');
               EXECUTE format(
-                'CREATE TRIGGER audit_events_no_truncate BEFORE TRUNCATE ON %I '
-                'FOR EACH STATEMENT EXECUTE FUNCTION audit_events_refuse_change()',
+                'CREATE TRIGGER audit_events_append_only BEFORE UPDATE OR DELETE OR TRUNCATE '
+                'ON %I FOR EACH STATEMENT EXECUTE FUNCTION audit_events_refuse_change()',
                 partition_name);
             EXCEPTION WHEN check_violation THEN
               -- The default partition already holds rows of that month: they stay there.
