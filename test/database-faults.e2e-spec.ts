@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type Account, signUp, startApp, type TestApp } from './support/app.js';
-import { problemOf } from './support/records.js';
+import { createDoctor, createPatient, problemOf } from './support/records.js';
 import { TcpProxy } from './support/tcp-proxy.js';
 
 /** Generous, but far below a hang: the pool's connection timeout is 5 s. */
@@ -10,6 +10,7 @@ describe('when PostgreSQL becomes unreachable', () => {
   let proxy: TcpProxy;
   let server: TestApp;
   let user: Account;
+  let patientId: string;
 
   beforeAll(async () => {
     const target = new URL(inject('databaseUrl'));
@@ -17,6 +18,10 @@ describe('when PostgreSQL becomes unreachable', () => {
     target.host = `127.0.0.1:${proxy.port}`;
     server = await startApp({ DATABASE_URL: target.toString() });
     user = await signUp(server.http, 'Outage');
+    const doctor = await createDoctor(server.http, user.accessToken);
+    patientId = (
+      await createPatient(server.http, user.accessToken, doctor.id, { name: 'Outage Patient' })
+    ).id;
   });
   afterAll(async () => {
     await server.close();
@@ -31,6 +36,9 @@ describe('when PostgreSQL becomes unreachable', () => {
     const answers = await Promise.all([
       server.http.get('/api/doctors/', token),
       server.http.get('/api/patients/', token),
+      // A read, however it fails (its query or its audit event), answers no patient data.
+      server.http.get(`/api/patients/${patientId}/`, token),
+      server.http.get(`/api/mappings/?patientId=${patientId}`, token),
       server.http.post(
         '/api/doctors/',
         { name: 'A', specialization: 'B', email: 'c@example.com' },
@@ -46,6 +54,7 @@ describe('when PostgreSQL becomes unreachable', () => {
     for (const answer of answers) {
       const problem = problemOf(answer, 503);
       expect(problem.detail).toBe('The database is unavailable. Try again shortly.');
+      expect(answer.text).not.toContain('Outage Patient');
     }
     expect((await server.http.get('/health', { expectServerError: true })).body).toEqual({
       status: 'error',
