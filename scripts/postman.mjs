@@ -193,6 +193,21 @@ const FLOW = [
     ],
   },
   {
+    folder: 'audit trail',
+    description: 'Who has accessed the patient: every request above left an event.',
+    steps: [
+      {
+        operationId: 'listPatientAuditEvents',
+        id: 'patientId',
+        query: { action: 'patient.read' },
+        status: 200,
+        tests: [
+          "pm.test('the reads of the patient are recorded', () => pm.expect(pm.response.json().total).to.be.at.least(1));",
+        ],
+      },
+    ],
+  },
+  {
     folder: 'clean up',
     description: 'Removes what the flow created, and logs out.',
     steps: [

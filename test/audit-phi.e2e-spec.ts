@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type TestApp } from './support/app.js';
+import type { HttpResponse } from './support/http.js';
 
 /** Every personal or secret value of a full flow, to be searched for in the whole trail. */
 function secrets() {
@@ -34,7 +35,7 @@ function secrets() {
 /** Runs every kind of request the trail records; returns the tokens it was given. */
 async function fullFlow(server: TestApp, values: ReturnType<typeof secrets>): Promise<string[]> {
   const { http } = server;
-  const ok = (response: { status: number; text: string }, status: number) => {
+  const ok = (response: HttpResponse, status: number) => {
     expect(response.status, response.text).toBe(status);
     return response;
   };

@@ -18,8 +18,6 @@ import { AuditService } from './audit.service.js';
 const RECORDED_FAILURES = new Set([401, 403, 404, 409, 412]);
 const USER_AGENT_LIMIT = 512;
 
-const UNAUDITED = 'The audit trail cannot be written, so nothing was disclosed. Try again shortly.';
-
 /** Who made the request and from where: the one place the audit trail reads it from. */
 function requestContextOf(request: FastifyRequest & { user?: AuthUser }): RequestContext {
   const userAgent = request.headers['user-agent'];

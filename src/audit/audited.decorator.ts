@@ -44,7 +44,7 @@ export function Audited<Result>(
     resourceType: options.resourceType ?? RESOURCE_TYPES[action.split('.')[0]],
     search: action.endsWith('.search'),
     pathNamesPatient: options.pathNamesPatient ?? false,
-    patientsOf: options.patientsOf as AuditDeclaration['patientsOf'],
+    patientsOf: options.patientsOf,
   };
   return SetMetadata(AUDITED, declaration);
 }
