@@ -1,4 +1,14 @@
-import { Body, Controller, Get, HttpCode, HttpStatus, Post, Res, UseGuards } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  Headers,
+  HttpCode,
+  HttpStatus,
+  Post,
+  Res,
+  UseGuards,
+} from '@nestjs/common';
 import {
   ApiBody,
   ApiCreatedResponse,
@@ -72,11 +82,17 @@ export class AuthController {
   @ApiOkResponse({ type: TokenPairResponse, description: 'A new token pair.' })
   @ApiProblems(
     HttpStatus.BAD_REQUEST,
-    [HttpStatus.UNAUTHORIZED, 'Unknown email or wrong password: the same answer for both.'],
+    [
+      HttpStatus.UNAUTHORIZED,
+      'Unknown email, wrong password or disabled account: the same answer for all.',
+    ],
     HttpStatus.TOO_MANY_REQUESTS,
   )
-  login(@Body() dto: LoginDto): Promise<TokenPairResponse> {
-    return this.auth.login(dto);
+  login(
+    @Body() dto: LoginDto,
+    @Headers('user-agent') userAgent?: string,
+  ): Promise<TokenPairResponse> {
+    return this.auth.login(dto, userAgent);
   }
 
   @Public()
@@ -86,7 +102,8 @@ export class AuthController {
     operationId: 'refreshTokens',
     summary: 'Rotate a refresh token into a new pair',
     description:
-      'The presented token stops working. Presenting an already rotated token revokes every token of its login.',
+      'The presented token stops working. Presenting an already rotated token ends its session ' +
+      '(every token of that login). A disabled account cannot refresh.',
   })
   @ApiOkResponse({ type: TokenPairResponse, description: 'A new token pair.' })
   @ApiProblems(HttpStatus.BAD_REQUEST, [
@@ -100,8 +117,14 @@ export class AuthController {
   @Post('logout')
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiAuthenticated()
-  @ApiOperation({ operationId: 'logout', summary: "Revoke one of the caller's refresh tokens" })
-  @ApiNoContentResponse({ description: 'The refresh token no longer works.' })
+  @ApiOperation({
+    operationId: 'logout',
+    summary: 'End the session of one of the caller’s refresh tokens',
+    description:
+      'Its refresh tokens stop working at once, and its access tokens are refused by every ' +
+      'instance of the service within 2 seconds.',
+  })
+  @ApiNoContentResponse({ description: 'The session has ended.' })
   @ApiProblems(HttpStatus.BAD_REQUEST)
   logout(@CurrentUser() auth: AuthUser, @Body() dto: RefreshTokenDto): Promise<void> {
     return this.auth.logout(auth, dto.refreshToken);

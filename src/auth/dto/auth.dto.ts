@@ -1,6 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { ApiText, ApiTimestamp } from '../../common/openapi.js';
 import { EmailField, TextField } from '../../common/validation/fields.js';
+import { ROLES, type Role } from '../../users/user.entity.js';
 import { AcceptablePassword } from '../password-policy.js';
 
 const REFRESH_TOKEN_EXAMPLE = 'yJ0c3Ag2yF5m8Q2l3uI3mT8wq1wG4a0a9cYx7x3e9xM';
@@ -57,6 +58,13 @@ export class UserResponse {
 
   @ApiProperty({ format: 'email', maxLength: 254, example: 'ada@example.com' })
   email: string;
+
+  @ApiProperty({
+    enum: ROLES,
+    example: 'user',
+    description: '`user` at registration; `admin` accounts manage accounts.',
+  })
+  role: Role;
 
   @ApiTimestamp()
   createdAt: Date;
