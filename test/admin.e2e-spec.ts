@@ -251,11 +251,8 @@ describe('disabled accounts', () => {
     expect(disabled.body).toMatchObject({ disabled: true });
 
     const login = await http.post('/auth/login/', { email: target.email, password: PASSWORD });
-    const { instance, requestId, ...body } = problemOf(login, 401);
-    const { instance: _i, requestId: _r, ...wrongBody } = problemOf(wrongPassword, 401);
-    expect(body).toEqual(wrongBody);
-    expect(instance).toBe('/auth/login/');
-    expect(requestId).toBeTruthy();
+    const anonymized = (problem: object) => ({ ...problem, instance: null, requestId: null });
+    expect(anonymized(problemOf(login, 401))).toEqual(anonymized(problemOf(wrongPassword, 401)));
     problemOf(await http.post('/auth/refresh/', { refreshToken: target.refreshToken }), 401);
     problemOf(await http.get('/auth/me/', { token: target.accessToken }), 401);
     const [session] = await sql(`SELECT ended_at FROM sessions WHERE user_id = $1`, [target.id]);
