@@ -1,14 +1,4 @@
-import {
-  Body,
-  Controller,
-  Get,
-  Headers,
-  HttpCode,
-  HttpStatus,
-  Post,
-  Res,
-  UseGuards,
-} from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, HttpStatus, Post, Res, UseGuards } from '@nestjs/common';
 import {
   ApiBody,
   ApiCreatedResponse,
@@ -20,6 +10,7 @@ import {
 import type { FastifyReply } from 'fastify';
 import { type AuthUser, CurrentUser } from '../common/decorators/current-user.decorator.js';
 import { Public } from '../common/decorators/public.decorator.js';
+import { UserAgent } from '../common/decorators/user-agent.decorator.js';
 import { ApiAuthenticated, ApiProblems } from '../common/openapi.js';
 import { AuthRateLimitGuard } from './auth-rate-limit.guard.js';
 import { AuthService } from './auth.service.js';
@@ -88,10 +79,7 @@ export class AuthController {
     ],
     HttpStatus.TOO_MANY_REQUESTS,
   )
-  login(
-    @Body() dto: LoginDto,
-    @Headers('user-agent') userAgent?: string,
-  ): Promise<TokenPairResponse> {
+  login(@Body() dto: LoginDto, @UserAgent() userAgent?: string): Promise<TokenPairResponse> {
     return this.auth.login(dto, userAgent);
   }
 

@@ -23,7 +23,11 @@ export class AdminUserListQuery extends ListQuery(ADMIN_USER_SORT_FIELDS) {
   @IsIn(ROLES, { message: `role must be one of: ${ROLES.join(', ')}` })
   role?: Role;
 
-  @ApiPropertyOptional({ type: Boolean, description: 'Only disabled (`true`) or enabled accounts' })
+  @ApiPropertyOptional({
+    type: Boolean,
+    example: false,
+    description: 'Only disabled (`true`) or enabled accounts',
+  })
   @toBoolean
   @IsOptional()
   @IsBoolean({ message: 'disabled must be true or false' })

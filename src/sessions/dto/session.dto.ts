@@ -29,7 +29,10 @@ export class SessionResponse {
   })
   userAgent?: string;
 
-  @ApiProperty({ description: 'Whether this is the session of the token used for this request.' })
+  @ApiProperty({
+    example: true,
+    description: 'Whether this is the session of the token used for this request.',
+  })
   current: boolean;
 }
 
