@@ -14,7 +14,17 @@ import { EmbeddedDatabaseInUse } from './database/embedded-postgres.js';
  */
 if (existsSync('.env')) process.loadEnvFile('.env');
 
+/** What commander throws once it has printed a usage error or the help. */
+function isCommanderExit(error: unknown): error is { exitCode: number } {
+  const { code, exitCode } = (error ?? {}) as { code?: unknown; exitCode?: unknown };
+  return typeof code === 'string' && code.startsWith('commander.') && typeof exitCode === 'number';
+}
+
 function fail(error: unknown): void {
+  if (isCommanderExit(error)) {
+    process.exitCode = error.exitCode;
+    return;
+  }
   const known = error instanceof CommandFailure || error instanceof EmbeddedDatabaseInUse;
   const reason = known
     ? error.message
@@ -31,6 +41,9 @@ try {
   await CommandFactory.run(CliModule.forRoot(loadConfig(process.env)), {
     logger: false,
     abortOnError: false,
+    errorHandler: (error) => {
+      throw error;
+    },
     serviceErrorHandler: fail,
   });
 } catch (error) {

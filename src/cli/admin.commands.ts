@@ -18,6 +18,17 @@ import { UsersService } from '../users/users.service.js';
 /** A command's refusal: its one-line reason is printed and the process exits 1. */
 export class CommandFailure extends Error {}
 
+/**
+ * A command whose usage errors and `--help` throw (see `cli.ts`) instead of exiting the process
+ * on the spot, so that the database, the embedded one especially, is closed first.
+ */
+abstract class ClosingCommand extends CommandRunner {
+  override setCommand(command: Parameters<CommandRunner['setCommand']>[0]): this {
+    command.exitOverride();
+    return super.setCommand(command);
+  }
+}
+
 const PASSWORD_QUESTIONS = 'password';
 
 @QuestionSet({ name: PASSWORD_QUESTIONS })
@@ -62,7 +73,7 @@ interface CreateAdminOptions {
   description:
     'Create an administrator account; the password is read from standard input (a hidden prompt on a terminal)',
 })
-export class CreateAdminCommand extends CommandRunner {
+export class CreateAdminCommand extends ClosingCommand {
   constructor(
     private readonly auth: AuthService,
     private readonly inquirer: InquirerService,
@@ -95,7 +106,7 @@ export class CreateAdminCommand extends CommandRunner {
 
 /** Sets the role of the account named by the email argument. */
 @Injectable()
-abstract class RoleCommand extends CommandRunner {
+abstract class RoleCommand extends ClosingCommand {
   protected abstract readonly role: Role;
   protected abstract readonly done: string;
 
