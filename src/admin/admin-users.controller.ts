@@ -3,7 +3,7 @@ import { ApiTags } from '@nestjs/swagger';
 import { type AuthUser, CurrentUser } from '../common/decorators/current-user.decorator.js';
 import { ApiIdParam, IdParam } from '../common/decorators/id-param.decorator.js';
 import { Roles } from '../common/decorators/roles.decorator.js';
-import { ApiAuthenticated, ApiEndpoint } from '../common/openapi.js';
+import { ApiEndpoint } from '../common/openapi.js';
 import { AdminUsersService } from './admin-users.service.js';
 import {
   AdminUserListQuery,
@@ -15,7 +15,6 @@ import {
 const { BAD_REQUEST, NOT_FOUND, CONFLICT } = HttpStatus;
 
 @ApiTags('admin')
-@ApiAuthenticated()
 @Roles('admin')
 @Controller('api/admin/users')
 export class AdminUsersController {

@@ -2,17 +2,27 @@ import { ConflictException, Injectable, NotFoundException } from '@nestjs/common
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
 import type { AuthUser } from '../common/decorators/current-user.decorator.js';
-import { containsPattern, type Page, paginate } from '../common/pagination/page.js';
+import {
+  containsPattern,
+  type Page,
+  paginate,
+  type SortColumns,
+} from '../common/pagination/page.js';
 import { definedOnly } from '../common/validation/defined.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { User } from '../users/user.entity.js';
-import type {
-  AdminUserListQuery,
-  AdminUserResponse,
-  UpdateAdminUserDto,
+import {
+  ADMIN_USER_SORT_FIELDS,
+  type AdminUserListQuery,
+  type AdminUserResponse,
+  type UpdateAdminUserDto,
 } from './dto/admin-user.dto.js';
 
-const SORT_COLUMNS = { name: 'user.name', email: 'user.email', createdAt: 'user.createdAt' };
+const SORT_COLUMNS = {
+  name: 'user.name',
+  email: 'user.email',
+  createdAt: 'user.createdAt',
+} satisfies SortColumns<typeof ADMIN_USER_SORT_FIELDS>;
 
 const NOT_FOUND = 'No account with this id.';
 

@@ -1,17 +1,10 @@
-import { Body, Controller, Get, HttpCode, HttpStatus, Post, Res, UseGuards } from '@nestjs/common';
-import {
-  ApiBody,
-  ApiCreatedResponse,
-  ApiNoContentResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-} from '@nestjs/swagger';
-import type { FastifyReply } from 'fastify';
+import { Body, Controller, Get, HttpStatus, Post, UseGuards } from '@nestjs/common';
+import { ApiBody, ApiTags } from '@nestjs/swagger';
 import { type AuthUser, CurrentUser } from '../common/decorators/current-user.decorator.js';
 import { Public } from '../common/decorators/public.decorator.js';
 import { UserAgent } from '../common/decorators/user-agent.decorator.js';
-import { ApiAuthenticated, ApiProblems } from '../common/openapi.js';
+import { Creates } from '../common/interceptors/location.interceptor.js';
+import { ApiEndpoint } from '../common/openapi.js';
 import { AuthRateLimitGuard } from './auth-rate-limit.guard.js';
 import { AuthService } from './auth.service.js';
 import {
@@ -22,6 +15,8 @@ import {
   UserResponse,
 } from './dto/auth.dto.js';
 
+const { BAD_REQUEST, CONFLICT, NO_CONTENT, TOO_MANY_REQUESTS, UNAUTHORIZED } = HttpStatus;
+
 @ApiTags('auth')
 @Controller('auth')
 export class AuthController {
@@ -30,34 +25,22 @@ export class AuthController {
   @Public()
   @UseGuards(AuthRateLimitGuard)
   @Post('register')
-  @ApiOperation({ operationId: 'register', summary: 'Create an account' })
   @ApiBody({ type: RegisterDto })
-  @ApiCreatedResponse({
-    type: UserResponse,
-    description: 'The account; `Location` names it.',
-    headers: {
-      Location: {
-        schema: { type: 'string', enum: ['/auth/me/'] },
-        description: 'The account',
-        example: '/auth/me/',
-      },
-    },
+  @Creates('/auth/me/', {
+    operationId: 'register',
+    summary: 'Create an account',
+    response: UserResponse,
+    success: 'The account; `Location` names it.',
+    problems: [BAD_REQUEST, CONFLICT, TOO_MANY_REQUESTS],
   })
-  @ApiProblems(HttpStatus.BAD_REQUEST, HttpStatus.CONFLICT, HttpStatus.TOO_MANY_REQUESTS)
-  async register(
-    @Body() dto: RegisterDto,
-    @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<UserResponse> {
-    const user = await this.auth.register(dto);
-    reply.header('Location', '/auth/me/');
-    return user;
+  register(@Body() dto: RegisterDto): Promise<UserResponse> {
+    return this.auth.register(dto);
   }
 
   @Public()
   @UseGuards(AuthRateLimitGuard)
   @Post('login')
-  @HttpCode(HttpStatus.OK)
-  @ApiOperation({
+  @ApiEndpoint({
     operationId: 'login',
     summary: 'Exchange email and password for a token pair',
     description:
@@ -69,59 +52,62 @@ export class AuthController {
       '(not a 429), so a lock reveals neither the password nor whether the account exists. ' +
       'A successful login resets the count. Separately, each client address is rate limited: ' +
       'past the limit, 429 with `Retry-After`.',
-  })
-  @ApiOkResponse({ type: TokenPairResponse, description: 'A new token pair.' })
-  @ApiProblems(
-    HttpStatus.BAD_REQUEST,
-    [
-      HttpStatus.UNAUTHORIZED,
-      'Unknown email, wrong password or disabled account: the same answer for all.',
+    response: TokenPairResponse,
+    success: 'A new token pair.',
+    problems: [
+      BAD_REQUEST,
+      [UNAUTHORIZED, 'Unknown email, wrong password or disabled account: the same answer for all.'],
+      TOO_MANY_REQUESTS,
     ],
-    HttpStatus.TOO_MANY_REQUESTS,
-  )
+  })
   login(@Body() dto: LoginDto, @UserAgent() userAgent?: string): Promise<TokenPairResponse> {
     return this.auth.login(dto, userAgent);
   }
 
   @Public()
   @Post('refresh')
-  @HttpCode(HttpStatus.OK)
-  @ApiOperation({
+  @ApiEndpoint({
     operationId: 'refreshTokens',
     summary: 'Rotate a refresh token into a new pair',
     description:
       'The presented token stops working. Presenting an already rotated token ends its session ' +
       '(every token of that login). A disabled account cannot refresh.',
+    response: TokenPairResponse,
+    success: 'A new token pair.',
+    problems: [
+      BAD_REQUEST,
+      [
+        UNAUTHORIZED,
+        'The refresh token is invalid, expired or already used (reuse ends its session), or its account is disabled.',
+      ],
+    ],
   })
-  @ApiOkResponse({ type: TokenPairResponse, description: 'A new token pair.' })
-  @ApiProblems(HttpStatus.BAD_REQUEST, [
-    HttpStatus.UNAUTHORIZED,
-    'The refresh token is invalid, expired or already used (reuse revokes its whole login).',
-  ])
   refresh(@Body() dto: RefreshTokenDto): Promise<TokenPairResponse> {
     return this.auth.refresh(dto.refreshToken);
   }
 
   @Post('logout')
-  @HttpCode(HttpStatus.NO_CONTENT)
-  @ApiAuthenticated()
-  @ApiOperation({
+  @ApiEndpoint({
     operationId: 'logout',
     summary: 'End the session of one of the caller’s refresh tokens',
     description:
       'Its refresh tokens stop working at once, and its access tokens are refused by every ' +
       'instance of the service within 2 seconds.',
+    status: NO_CONTENT,
+    success: 'The session has ended.',
+    problems: [BAD_REQUEST],
   })
-  @ApiNoContentResponse({ description: 'The session has ended.' })
-  @ApiProblems(HttpStatus.BAD_REQUEST)
   logout(@CurrentUser() auth: AuthUser, @Body() dto: RefreshTokenDto): Promise<void> {
     return this.auth.logout(auth, dto.refreshToken);
   }
 
   @Get('me')
-  @ApiAuthenticated()
-  @ApiOperation({ operationId: 'getCurrentUser', summary: 'The signed-in account' })
-  @ApiOkResponse({ type: UserResponse, description: 'The account.' })
+  @ApiEndpoint({
+    operationId: 'getCurrentUser',
+    summary: 'The signed-in account',
+    response: UserResponse,
+    success: 'The account.',
+  })
   me(@CurrentUser() auth: AuthUser): Promise<UserResponse> {
     return this.auth.me(auth);
   }

@@ -7,6 +7,7 @@ import {
   ManyToOne,
   PrimaryGeneratedColumn,
 } from 'typeorm';
+import { LENGTH } from '../common/validation/limits.js';
 import { User } from '../users/user.entity.js';
 
 /**
@@ -27,8 +28,8 @@ export class Session {
   @JoinColumn({ name: 'user_id', foreignKeyConstraintName: 'sessions_user_id_fkey' })
   user?: User;
 
-  /** The `User-Agent` of the login, cut to 500 characters. */
-  @Column({ name: 'user_agent', type: 'varchar', length: 500, nullable: true })
+  /** The `User-Agent` of the login, cut to its length limit. */
+  @Column({ name: 'user_agent', type: 'varchar', length: LENGTH.userAgent, nullable: true })
   userAgent: string | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })

@@ -1,15 +1,14 @@
-import { Controller, Delete, Get, HttpCode, HttpStatus, Query } from '@nestjs/common';
+import { Controller, Delete, Get, HttpStatus, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { type AuthUser, CurrentUser } from '../common/decorators/current-user.decorator.js';
 import { ApiIdParam, IdParam } from '../common/decorators/id-param.decorator.js';
-import { ApiAuthenticated, ApiEndpoint } from '../common/openapi.js';
+import { ApiEndpoint } from '../common/openapi.js';
 import { SessionListQuery, SessionPage } from './dto/session.dto.js';
 import { SessionsService } from './sessions.service.js';
 
 const { BAD_REQUEST, NOT_FOUND, NO_CONTENT } = HttpStatus;
 
 @ApiTags('auth')
-@ApiAuthenticated()
 @Controller('auth/sessions')
 export class SessionsController {
   constructor(private readonly sessions: SessionsService) {}
@@ -27,7 +26,6 @@ export class SessionsController {
   }
 
   @Delete(':id')
-  @HttpCode(NO_CONTENT)
   @ApiIdParam('session')
   @ApiEndpoint({
     operationId: 'endSession',

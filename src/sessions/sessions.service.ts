@@ -3,16 +3,21 @@ import { ConfigService } from '@nestjs/config';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { EntityManager, Repository } from 'typeorm';
 import type { AuthUser } from '../common/decorators/current-user.decorator.js';
-import { type Page, paginate } from '../common/pagination/page.js';
+import { type Page, paginate, type SortColumns } from '../common/pagination/page.js';
+import { LENGTH } from '../common/validation/limits.js';
 import type { AppConfig } from '../config/environment.js';
-import type { SessionListQuery, SessionResponse } from './dto/session.dto.js';
+import {
+  SESSION_SORT_FIELDS,
+  type SessionListQuery,
+  type SessionResponse,
+} from './dto/session.dto.js';
 import { EndedSessions } from './ended-sessions.js';
 import { Session } from './session.entity.js';
 
-const SORT_COLUMNS = { createdAt: 'session.createdAt', lastUsedAt: 'session.lastUsedAt' };
-
-/** The longest `User-Agent` kept. */
-const USER_AGENT_MAX = 500;
+const SORT_COLUMNS = {
+  createdAt: 'session.createdAt',
+  lastUsedAt: 'session.lastUsedAt',
+} satisfies SortColumns<typeof SESSION_SORT_FIELDS>;
 
 /**
  * Sessions: started by a login, kept alive by refreshes, ended by logout, deletion, refresh
@@ -41,7 +46,7 @@ export class SessionsService {
       `INSERT INTO "sessions" ("user_id", "user_agent")
        SELECT "id", $2 FROM "users" WHERE "id" = $1 AND NOT "disabled"
        RETURNING "id"`,
-      [userId, userAgent ? [...userAgent].slice(0, USER_AGENT_MAX).join('') : null],
+      [userId, userAgent ? [...userAgent].slice(0, LENGTH.userAgent).join('') : null],
     );
     return rows[0]?.id;
   }

@@ -379,7 +379,7 @@ export interface components {
              */
             email: string;
             /**
-             * @description Kept exactly as sent (not trimmed). Must not be, ignoring case, the email, its part before the @, or one of the 1,000 most common passwords (8–72 bytes of UTF-8)
+             * @description Kept exactly as sent (not trimmed). Must be hard to guess: a zxcvbn strength score of at least 3 of 4, counting the name and email as known words (so leaked passwords, dictionary words, keyboard walks, repeats and the email itself are refused) (8–72 bytes of UTF-8)
              * @example correct horse battery staple
              */
             password: string;
@@ -1011,7 +1011,7 @@ export interface operations {
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "An unexpected error; it is logged on the server, and the answer tells nothing more.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/health/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1052,10 +1052,10 @@ export interface operations {
             201: {
                 headers: {
                     /**
-                     * @description The account
+                     * @description The path of the new resource
                      * @example /auth/me/
                      */
-                    Location?: "/auth/me/";
+                    Location?: string;
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
                     "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
@@ -1080,7 +1080,7 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "The request is invalid (malformed id, body or query); `errors` lists the fields.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/auth/register/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1102,7 +1102,7 @@ export interface operations {
                      *       "title": "Conflict",
                      *       "status": 409,
                      *       "detail": "The request conflicts with the current state (a duplicate, or a dependent record).",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/auth/register/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1121,7 +1121,7 @@ export interface operations {
                      *       "title": "Payload Too Large",
                      *       "status": 413,
                      *       "detail": "The request body is larger than 100 kB.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/auth/register/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1140,7 +1140,7 @@ export interface operations {
                      *       "title": "Unsupported Media Type",
                      *       "status": 415,
                      *       "detail": "The request body is not `application/json`.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/auth/register/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1164,7 +1164,7 @@ export interface operations {
                      *       "title": "Too Many Requests",
                      *       "status": 429,
                      *       "detail": "Too many attempts from this address; retry after the `Retry-After` seconds.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/auth/register/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1183,7 +1183,7 @@ export interface operations {
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "An unexpected error; it is logged on the server, and the answer tells nothing more.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/auth/register/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1202,7 +1202,7 @@ export interface operations {
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "The database is unavailable; try again shortly.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/auth/register/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1251,7 +1251,7 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "The request is invalid (malformed id, body or query); `errors` lists the fields.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/auth/login/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1273,7 +1273,7 @@ export interface operations {
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "Unknown email, wrong password or disabled account: the same answer for all.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/auth/login/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1292,7 +1292,7 @@ export interface operations {
                      *       "title": "Payload Too Large",
                      *       "status": 413,
                      *       "detail": "The request body is larger than 100 kB.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/auth/login/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1311,7 +1311,7 @@ export interface operations {
                      *       "title": "Unsupported Media Type",
                      *       "status": 415,
                      *       "detail": "The request body is not `application/json`.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/auth/login/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1335,7 +1335,7 @@ export interface operations {
                      *       "title": "Too Many Requests",
                      *       "status": 429,
                      *       "detail": "Too many attempts from this address; retry after the `Retry-After` seconds.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/auth/login/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1354,7 +1354,7 @@ export interface operations {
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "An unexpected error; it is logged on the server, and the answer tells nothing more.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/auth/login/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1373,7 +1373,7 @@ export interface operations {
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "The database is unavailable; try again shortly.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/auth/login/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1416,14 +1416,14 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "The request is invalid (malformed id, body or query); `errors` lists the fields.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/auth/refresh/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description The refresh token is invalid, expired or already used (reuse revokes its whole login). */
+            /** @description The refresh token is invalid, expired or already used (reuse ends its session), or its account is disabled. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1434,8 +1434,8 @@ export interface operations {
                      *       "type": "about:blank",
                      *       "title": "Unauthorized",
                      *       "status": 401,
-                     *       "detail": "The refresh token is invalid, expired or already used (reuse revokes its whole login).",
-                     *       "instance": "/api/doctors",
+                     *       "detail": "The refresh token is invalid, expired or already used (reuse ends its session), or its account is disabled.",
+                     *       "instance": "/auth/refresh/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1454,7 +1454,7 @@ export interface operations {
                      *       "title": "Payload Too Large",
                      *       "status": 413,
                      *       "detail": "The request body is larger than 100 kB.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/auth/refresh/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1473,7 +1473,7 @@ export interface operations {
                      *       "title": "Unsupported Media Type",
                      *       "status": 415,
                      *       "detail": "The request body is not `application/json`.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/auth/refresh/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1492,7 +1492,7 @@ export interface operations {
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "An unexpected error; it is logged on the server, and the answer tells nothing more.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/auth/refresh/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1511,7 +1511,7 @@ export interface operations {
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "The database is unavailable; try again shortly.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/auth/refresh/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1552,7 +1552,7 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "The request is invalid (malformed id, body or query); `errors` lists the fields.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/auth/logout/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1571,7 +1571,7 @@ export interface operations {
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "Missing, malformed, expired or wrongly signed access token.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/auth/logout/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1590,7 +1590,7 @@ export interface operations {
                      *       "title": "Payload Too Large",
                      *       "status": 413,
                      *       "detail": "The request body is larger than 100 kB.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/auth/logout/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1609,7 +1609,7 @@ export interface operations {
                      *       "title": "Unsupported Media Type",
                      *       "status": 415,
                      *       "detail": "The request body is not `application/json`.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/auth/logout/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1628,7 +1628,7 @@ export interface operations {
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "An unexpected error; it is logged on the server, and the answer tells nothing more.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/auth/logout/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1647,7 +1647,7 @@ export interface operations {
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "The database is unavailable; try again shortly.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/auth/logout/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1686,7 +1686,7 @@ export interface operations {
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "Missing, malformed, expired or wrongly signed access token.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/auth/me/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1705,7 +1705,7 @@ export interface operations {
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "An unexpected error; it is logged on the server, and the answer tells nothing more.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/auth/me/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1724,7 +1724,7 @@ export interface operations {
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "The database is unavailable; try again shortly.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/auth/me/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1772,7 +1772,7 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "The request is invalid (malformed id, body or query); `errors` lists the fields.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1791,7 +1791,7 @@ export interface operations {
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "Missing, malformed, expired or wrongly signed access token.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1810,7 +1810,7 @@ export interface operations {
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "An unexpected error; it is logged on the server, and the answer tells nothing more.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1829,7 +1829,7 @@ export interface operations {
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "The database is unavailable; try again shortly.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1877,7 +1877,7 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "The request is invalid (malformed id, body or query); `errors` lists the fields.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1896,7 +1896,7 @@ export interface operations {
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "Missing, malformed, expired or wrongly signed access token.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1915,7 +1915,7 @@ export interface operations {
                      *       "title": "Conflict",
                      *       "status": 409,
                      *       "detail": "The request conflicts with the current state (a duplicate, or a dependent record).",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1934,7 +1934,7 @@ export interface operations {
                      *       "title": "Payload Too Large",
                      *       "status": 413,
                      *       "detail": "The request body is larger than 100 kB.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1953,7 +1953,7 @@ export interface operations {
                      *       "title": "Unsupported Media Type",
                      *       "status": 415,
                      *       "detail": "The request body is not `application/json`.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1972,7 +1972,7 @@ export interface operations {
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "An unexpected error; it is logged on the server, and the answer tells nothing more.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1991,7 +1991,7 @@ export interface operations {
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "The database is unavailable; try again shortly.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2033,7 +2033,7 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "The request is invalid (malformed id, body or query); `errors` lists the fields.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2052,7 +2052,7 @@ export interface operations {
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "Missing, malformed, expired or wrongly signed access token.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2071,7 +2071,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "No such resource, or it belongs to another user.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2090,7 +2090,7 @@ export interface operations {
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "An unexpected error; it is logged on the server, and the answer tells nothing more.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2109,7 +2109,7 @@ export interface operations {
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "The database is unavailable; try again shortly.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2155,7 +2155,7 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "The request is invalid (malformed id, body or query); `errors` lists the fields.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2174,7 +2174,7 @@ export interface operations {
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "Missing, malformed, expired or wrongly signed access token.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2193,7 +2193,7 @@ export interface operations {
                      *       "title": "Forbidden",
                      *       "status": 403,
                      *       "detail": "The caller may read this resource but not change it.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2212,7 +2212,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "No such resource, or it belongs to another user.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2231,7 +2231,7 @@ export interface operations {
                      *       "title": "Conflict",
                      *       "status": 409,
                      *       "detail": "The request conflicts with the current state (a duplicate, or a dependent record).",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2250,7 +2250,7 @@ export interface operations {
                      *       "title": "Payload Too Large",
                      *       "status": 413,
                      *       "detail": "The request body is larger than 100 kB.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2269,7 +2269,7 @@ export interface operations {
                      *       "title": "Unsupported Media Type",
                      *       "status": 415,
                      *       "detail": "The request body is not `application/json`.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2288,7 +2288,7 @@ export interface operations {
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "An unexpected error; it is logged on the server, and the answer tells nothing more.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2307,7 +2307,7 @@ export interface operations {
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "The database is unavailable; try again shortly.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2347,7 +2347,7 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "The request is invalid (malformed id, body or query); `errors` lists the fields.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2366,7 +2366,7 @@ export interface operations {
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "Missing, malformed, expired or wrongly signed access token.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2385,7 +2385,7 @@ export interface operations {
                      *       "title": "Forbidden",
                      *       "status": 403,
                      *       "detail": "The caller may read this resource but not change it.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2404,7 +2404,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "No such resource, or it belongs to another user.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2423,7 +2423,7 @@ export interface operations {
                      *       "title": "Conflict",
                      *       "status": 409,
                      *       "detail": "The request conflicts with the current state (a duplicate, or a dependent record).",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2442,7 +2442,7 @@ export interface operations {
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "An unexpected error; it is logged on the server, and the answer tells nothing more.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2461,7 +2461,7 @@ export interface operations {
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "The database is unavailable; try again shortly.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2507,7 +2507,7 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "The request is invalid (malformed id, body or query); `errors` lists the fields.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2526,7 +2526,7 @@ export interface operations {
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "Missing, malformed, expired or wrongly signed access token.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2545,7 +2545,7 @@ export interface operations {
                      *       "title": "Forbidden",
                      *       "status": 403,
                      *       "detail": "The caller may read this resource but not change it.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2564,7 +2564,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "No such resource, or it belongs to another user.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2583,7 +2583,7 @@ export interface operations {
                      *       "title": "Conflict",
                      *       "status": 409,
                      *       "detail": "The request conflicts with the current state (a duplicate, or a dependent record).",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2602,7 +2602,7 @@ export interface operations {
                      *       "title": "Payload Too Large",
                      *       "status": 413,
                      *       "detail": "The request body is larger than 100 kB.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2621,7 +2621,7 @@ export interface operations {
                      *       "title": "Unsupported Media Type",
                      *       "status": 415,
                      *       "detail": "The request body is not `application/json`.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2640,7 +2640,7 @@ export interface operations {
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "An unexpected error; it is logged on the server, and the answer tells nothing more.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2659,7 +2659,7 @@ export interface operations {
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "The database is unavailable; try again shortly.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2707,7 +2707,7 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "The request is invalid (malformed id, body or query); `errors` lists the fields.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/patients/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2726,7 +2726,7 @@ export interface operations {
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "Missing, malformed, expired or wrongly signed access token.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/patients/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2745,7 +2745,7 @@ export interface operations {
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "An unexpected error; it is logged on the server, and the answer tells nothing more.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/patients/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2764,7 +2764,7 @@ export interface operations {
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "The database is unavailable; try again shortly.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/patients/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2791,7 +2791,7 @@ export interface operations {
                 headers: {
                     /**
                      * @description The path of the new resource
-                     * @example /api/doctors/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/
+                     * @example /api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/
                      */
                     Location?: string;
                     [name: string]: unknown;
@@ -2812,7 +2812,7 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "The request is invalid (malformed id, body or query); `errors` lists the fields.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/patients/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2831,7 +2831,7 @@ export interface operations {
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "Missing, malformed, expired or wrongly signed access token.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/patients/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2850,7 +2850,7 @@ export interface operations {
                      *       "title": "Payload Too Large",
                      *       "status": 413,
                      *       "detail": "The request body is larger than 100 kB.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/patients/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2869,7 +2869,7 @@ export interface operations {
                      *       "title": "Unsupported Media Type",
                      *       "status": 415,
                      *       "detail": "The request body is not `application/json`.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/patients/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2888,7 +2888,7 @@ export interface operations {
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "An unexpected error; it is logged on the server, and the answer tells nothing more.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/patients/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2907,7 +2907,7 @@ export interface operations {
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "The database is unavailable; try again shortly.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/patients/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2949,7 +2949,7 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "The request is invalid (malformed id, body or query); `errors` lists the fields.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2968,7 +2968,7 @@ export interface operations {
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "Missing, malformed, expired or wrongly signed access token.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2987,7 +2987,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "No such resource, or it belongs to another user.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3006,7 +3006,7 @@ export interface operations {
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "An unexpected error; it is logged on the server, and the answer tells nothing more.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3025,7 +3025,7 @@ export interface operations {
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "The database is unavailable; try again shortly.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3071,7 +3071,7 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "The request is invalid (malformed id, body or query); `errors` lists the fields.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3090,7 +3090,7 @@ export interface operations {
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "Missing, malformed, expired or wrongly signed access token.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3109,7 +3109,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "No such resource, or it belongs to another user.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3128,7 +3128,7 @@ export interface operations {
                      *       "title": "Payload Too Large",
                      *       "status": 413,
                      *       "detail": "The request body is larger than 100 kB.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3147,7 +3147,7 @@ export interface operations {
                      *       "title": "Unsupported Media Type",
                      *       "status": 415,
                      *       "detail": "The request body is not `application/json`.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3166,7 +3166,7 @@ export interface operations {
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "An unexpected error; it is logged on the server, and the answer tells nothing more.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3185,7 +3185,7 @@ export interface operations {
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "The database is unavailable; try again shortly.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3225,7 +3225,7 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "The request is invalid (malformed id, body or query); `errors` lists the fields.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3244,7 +3244,7 @@ export interface operations {
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "Missing, malformed, expired or wrongly signed access token.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3263,7 +3263,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "No such resource, or it belongs to another user.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3282,7 +3282,7 @@ export interface operations {
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "An unexpected error; it is logged on the server, and the answer tells nothing more.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3301,7 +3301,7 @@ export interface operations {
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "The database is unavailable; try again shortly.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3347,7 +3347,7 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "The request is invalid (malformed id, body or query); `errors` lists the fields.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3366,7 +3366,7 @@ export interface operations {
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "Missing, malformed, expired or wrongly signed access token.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3385,7 +3385,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "No such resource, or it belongs to another user.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3404,7 +3404,7 @@ export interface operations {
                      *       "title": "Payload Too Large",
                      *       "status": 413,
                      *       "detail": "The request body is larger than 100 kB.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3423,7 +3423,7 @@ export interface operations {
                      *       "title": "Unsupported Media Type",
                      *       "status": 415,
                      *       "detail": "The request body is not `application/json`.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3442,7 +3442,7 @@ export interface operations {
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "An unexpected error; it is logged on the server, and the answer tells nothing more.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3461,7 +3461,7 @@ export interface operations {
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "The database is unavailable; try again shortly.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3512,7 +3512,7 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "The request is invalid (malformed id, body or query); `errors` lists the fields.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/doctors/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3531,7 +3531,7 @@ export interface operations {
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "Missing, malformed, expired or wrongly signed access token.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/doctors/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3550,7 +3550,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "No such resource, or it belongs to another user.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/doctors/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3569,7 +3569,7 @@ export interface operations {
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "An unexpected error; it is logged on the server, and the answer tells nothing more.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/doctors/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3588,7 +3588,7 @@ export interface operations {
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "The database is unavailable; try again shortly.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/doctors/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3636,7 +3636,7 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "The request is invalid (malformed id, body or query); `errors` lists the fields.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/mappings/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3655,7 +3655,7 @@ export interface operations {
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "Missing, malformed, expired or wrongly signed access token.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/mappings/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3674,7 +3674,7 @@ export interface operations {
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "An unexpected error; it is logged on the server, and the answer tells nothing more.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/mappings/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3693,7 +3693,7 @@ export interface operations {
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "The database is unavailable; try again shortly.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/mappings/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3720,7 +3720,7 @@ export interface operations {
                 headers: {
                     /**
                      * @description The path of the new resource
-                     * @example /api/doctors/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/
+                     * @example /api/mappings/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/
                      */
                     Location?: string;
                     [name: string]: unknown;
@@ -3741,7 +3741,7 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "The request is invalid (malformed id, body or query); `errors` lists the fields.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/mappings/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3760,7 +3760,7 @@ export interface operations {
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "Missing, malformed, expired or wrongly signed access token.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/mappings/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3779,7 +3779,7 @@ export interface operations {
                      *       "title": "Conflict",
                      *       "status": 409,
                      *       "detail": "The request conflicts with the current state (a duplicate, or a dependent record).",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/mappings/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3798,7 +3798,7 @@ export interface operations {
                      *       "title": "Payload Too Large",
                      *       "status": 413,
                      *       "detail": "The request body is larger than 100 kB.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/mappings/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3817,7 +3817,7 @@ export interface operations {
                      *       "title": "Unsupported Media Type",
                      *       "status": 415,
                      *       "detail": "The request body is not `application/json`.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/mappings/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3836,7 +3836,7 @@ export interface operations {
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "An unexpected error; it is logged on the server, and the answer tells nothing more.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/mappings/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3855,7 +3855,7 @@ export interface operations {
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "The database is unavailable; try again shortly.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/mappings/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3897,7 +3897,7 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "The request is invalid (malformed id, body or query); `errors` lists the fields.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/mappings/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3916,7 +3916,7 @@ export interface operations {
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "Missing, malformed, expired or wrongly signed access token.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/mappings/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3935,7 +3935,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "No such resource, or it belongs to another user.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/mappings/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3954,7 +3954,7 @@ export interface operations {
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "An unexpected error; it is logged on the server, and the answer tells nothing more.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/mappings/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3973,7 +3973,7 @@ export interface operations {
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "The database is unavailable; try again shortly.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/mappings/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -4019,7 +4019,7 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "The request is invalid (malformed id, body or query); `errors` lists the fields.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/mappings/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -4038,7 +4038,7 @@ export interface operations {
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "Missing, malformed, expired or wrongly signed access token.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/mappings/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -4057,7 +4057,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "No such resource, or it belongs to another user.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/mappings/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -4076,7 +4076,7 @@ export interface operations {
                      *       "title": "Conflict",
                      *       "status": 409,
                      *       "detail": "The request conflicts with the current state (a duplicate, or a dependent record).",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/mappings/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -4095,7 +4095,7 @@ export interface operations {
                      *       "title": "Payload Too Large",
                      *       "status": 413,
                      *       "detail": "The request body is larger than 100 kB.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/mappings/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -4114,7 +4114,7 @@ export interface operations {
                      *       "title": "Unsupported Media Type",
                      *       "status": 415,
                      *       "detail": "The request body is not `application/json`.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/mappings/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -4133,7 +4133,7 @@ export interface operations {
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "An unexpected error; it is logged on the server, and the answer tells nothing more.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/mappings/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -4152,7 +4152,7 @@ export interface operations {
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "The database is unavailable; try again shortly.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/mappings/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -4192,7 +4192,7 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "The request is invalid (malformed id, body or query); `errors` lists the fields.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/mappings/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -4211,7 +4211,7 @@ export interface operations {
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "Missing, malformed, expired or wrongly signed access token.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/mappings/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -4230,7 +4230,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "No such resource, or it belongs to another user.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/mappings/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -4249,7 +4249,7 @@ export interface operations {
                      *       "title": "Conflict",
                      *       "status": 409,
                      *       "detail": "The request conflicts with the current state (a duplicate, or a dependent record).",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/mappings/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -4268,7 +4268,7 @@ export interface operations {
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "An unexpected error; it is logged on the server, and the answer tells nothing more.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/mappings/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -4287,7 +4287,7 @@ export interface operations {
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "The database is unavailable; try again shortly.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/mappings/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -4333,7 +4333,7 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "The request is invalid (malformed id, body or query); `errors` lists the fields.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/mappings/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -4352,7 +4352,7 @@ export interface operations {
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "Missing, malformed, expired or wrongly signed access token.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/mappings/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -4371,7 +4371,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "No such resource, or it belongs to another user.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/mappings/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -4390,7 +4390,7 @@ export interface operations {
                      *       "title": "Conflict",
                      *       "status": 409,
                      *       "detail": "The request conflicts with the current state (a duplicate, or a dependent record).",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/mappings/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -4409,7 +4409,7 @@ export interface operations {
                      *       "title": "Payload Too Large",
                      *       "status": 413,
                      *       "detail": "The request body is larger than 100 kB.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/mappings/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -4428,7 +4428,7 @@ export interface operations {
                      *       "title": "Unsupported Media Type",
                      *       "status": 415,
                      *       "detail": "The request body is not `application/json`.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/mappings/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -4447,7 +4447,7 @@ export interface operations {
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "An unexpected error; it is logged on the server, and the answer tells nothing more.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/mappings/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -4466,7 +4466,7 @@ export interface operations {
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "The database is unavailable; try again shortly.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/mappings/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -4516,7 +4516,7 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "The request is invalid (malformed id, body or query); `errors` lists the fields.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/admin/users/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -4535,7 +4535,7 @@ export interface operations {
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "Missing, malformed, expired or wrongly signed access token.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/admin/users/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -4554,7 +4554,7 @@ export interface operations {
                      *       "title": "Forbidden",
                      *       "status": 403,
                      *       "detail": "The caller's role is not admin.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/admin/users/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -4573,7 +4573,7 @@ export interface operations {
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "An unexpected error; it is logged on the server, and the answer tells nothing more.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/admin/users/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -4592,7 +4592,7 @@ export interface operations {
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "The database is unavailable; try again shortly.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/admin/users/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -4634,7 +4634,7 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "The request is invalid (malformed id, body or query); `errors` lists the fields.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/admin/users/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -4653,7 +4653,7 @@ export interface operations {
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "Missing, malformed, expired or wrongly signed access token.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/admin/users/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -4672,7 +4672,7 @@ export interface operations {
                      *       "title": "Forbidden",
                      *       "status": 403,
                      *       "detail": "The caller's role is not admin.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/admin/users/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -4691,7 +4691,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "No account has this id.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/admin/users/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -4710,7 +4710,7 @@ export interface operations {
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "An unexpected error; it is logged on the server, and the answer tells nothing more.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/admin/users/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -4729,7 +4729,7 @@ export interface operations {
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "The database is unavailable; try again shortly.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/admin/users/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -4775,7 +4775,7 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "The request is invalid (malformed id, body or query); `errors` lists the fields.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/admin/users/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -4794,7 +4794,7 @@ export interface operations {
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "Missing, malformed, expired or wrongly signed access token.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/admin/users/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -4813,7 +4813,7 @@ export interface operations {
                      *       "title": "Forbidden",
                      *       "status": 403,
                      *       "detail": "The caller's role is not admin.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/admin/users/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -4832,7 +4832,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "No account has this id.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/admin/users/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -4851,7 +4851,7 @@ export interface operations {
                      *       "title": "Conflict",
                      *       "status": 409,
                      *       "detail": "Administrators cannot change their own role or disable themselves.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/admin/users/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -4870,7 +4870,7 @@ export interface operations {
                      *       "title": "Payload Too Large",
                      *       "status": 413,
                      *       "detail": "The request body is larger than 100 kB.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/admin/users/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -4889,7 +4889,7 @@ export interface operations {
                      *       "title": "Unsupported Media Type",
                      *       "status": 415,
                      *       "detail": "The request body is not `application/json`.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/admin/users/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -4908,7 +4908,7 @@ export interface operations {
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "An unexpected error; it is logged on the server, and the answer tells nothing more.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/admin/users/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -4927,7 +4927,7 @@ export interface operations {
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "The database is unavailable; try again shortly.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/admin/users/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -4971,7 +4971,7 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "The request is invalid (malformed id, body or query); `errors` lists the fields.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/auth/sessions/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -4990,7 +4990,7 @@ export interface operations {
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "Missing, malformed, expired or wrongly signed access token.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/auth/sessions/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -5009,7 +5009,7 @@ export interface operations {
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "An unexpected error; it is logged on the server, and the answer tells nothing more.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/auth/sessions/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -5028,7 +5028,7 @@ export interface operations {
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "The database is unavailable; try again shortly.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/auth/sessions/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -5068,7 +5068,7 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "The request is invalid (malformed id, body or query); `errors` lists the fields.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/auth/sessions/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -5087,7 +5087,7 @@ export interface operations {
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "Missing, malformed, expired or wrongly signed access token.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/auth/sessions/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -5106,7 +5106,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "No live session of the caller has this id.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/auth/sessions/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -5125,7 +5125,7 @@ export interface operations {
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "An unexpected error; it is logged on the server, and the answer tells nothing more.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/auth/sessions/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -5144,7 +5144,7 @@ export interface operations {
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "The database is unavailable; try again shortly.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/auth/sessions/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */

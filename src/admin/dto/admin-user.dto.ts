@@ -5,12 +5,13 @@ import { ApiText, ApiTimestamp } from '../../common/openapi.js';
 import { ListQuery, SearchField } from '../../common/pagination/list-query.js';
 import { PageOf } from '../../common/pagination/page.js';
 import { BooleanField, EnumField } from '../../common/validation/fields.js';
+import { LENGTH } from '../../common/validation/limits.js';
 import { ROLES, type Role } from '../../users/user.entity.js';
 
 export const ADMIN_USER_SORT_FIELDS = ['name', 'email', 'createdAt'] as const;
 
 /** `true` and `false` in a query string; anything else stays as sent and fails validation. */
-const toBoolean = Transform(({ value }) =>
+const toBoolean = Transform(({ value }: { value: unknown }) =>
   value === 'true' ? true : value === 'false' ? false : value,
 );
 
@@ -50,10 +51,10 @@ export class AdminUserResponse {
   @ApiProperty({ format: 'uuid', example: '0b7e8f6c-3d0a-4c7b-9a59-2f6d1c8e4a11' })
   id: string;
 
-  @ApiText({ maxLength: 100, example: 'Ada Lovelace' })
+  @ApiText({ maxLength: LENGTH.name, example: 'Ada Lovelace' })
   name: string;
 
-  @ApiProperty({ format: 'email', maxLength: 254, example: 'ada@example.com' })
+  @ApiProperty({ format: 'email', maxLength: LENGTH.email, example: 'ada@example.com' })
   email: string;
 
   @ApiProperty({ enum: ROLES, example: 'user' })

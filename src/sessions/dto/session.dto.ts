@@ -2,6 +2,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import { ApiText, ApiTimestamp } from '../../common/openapi.js';
 import { ListQuery } from '../../common/pagination/list-query.js';
 import { PageOf } from '../../common/pagination/page.js';
+import { LENGTH } from '../../common/validation/limits.js';
 
 export const SESSION_SORT_FIELDS = ['createdAt', 'lastUsedAt'] as const;
 
@@ -22,7 +23,7 @@ export class SessionResponse {
   lastUsedAt: Date;
 
   @ApiText({
-    maxLength: 500,
+    maxLength: LENGTH.userAgent,
     required: false,
     example: 'Mozilla/5.0 (X11; Linux x86_64) Firefox/147.0',
     description: 'The `User-Agent` of the login, when it sent one.',
