@@ -55,7 +55,8 @@ async function readPassword(inquirer: InquirerService): Promise<string> {
 /** What went wrong, in one line: the registration rules' messages, or the database's answer. */
 function reasonOf(error: unknown): string {
   if (error instanceof ValidationProblem && error.errors?.length) {
-    return `Invalid: ${error.errors.map((field) => field.message).join('; ')}.`;
+    const messages = error.errors.map((field) => field.message.replace(/\.$/, ''));
+    return `Invalid: ${messages.join('; ')}.`;
   }
   if (error instanceof HttpException) return error.message;
   const database = translateDatabaseError(error);
