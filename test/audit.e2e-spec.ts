@@ -76,6 +76,7 @@ describe('audit trail', () => {
   let server: TestApp;
   let owner: Account;
   let other: Account;
+  let admin: Account;
 
   /** Sends a request with its own X-Request-Id, so that its event can be found. */
   async function send(method: string, path: string, body?: unknown, token?: string) {
@@ -92,6 +93,8 @@ describe('audit trail', () => {
     server = await startApp();
     owner = await signUp(server.http, 'Audit Owner');
     other = await signUp(server.http, 'Audit Other');
+    admin = await signUp(server.http, 'Audit Admin');
+    await sql(`UPDATE users SET role = 'admin' WHERE id = $1`, [admin.id]);
   });
   afterAll(() => server.close());
 
@@ -521,6 +524,113 @@ describe('audit trail', () => {
           query,
         ).toEqual([field]);
       }
+    });
+  });
+
+  describe('sessions and accounts', () => {
+    it('records a session ended by its owner, and a refused one', async () => {
+      const account = await signUp(server.http, 'Session Ender');
+      const sessions = await server.http.get('/auth/sessions/', { token: account.accessToken });
+      const sessionId = sessions.body.items[0].id as string;
+      const session = { actorId: account.id, resourceType: 'session', resourceId: sessionId };
+      const probe = await send(
+        'DELETE',
+        `/auth/sessions/${sessionId}/`,
+        undefined,
+        other.accessToken,
+      );
+      expect(probe.status).toBe(404);
+      await expectEvent(probe, {
+        action: 'auth.session-end',
+        outcome: 'failure',
+        ...session,
+        actorId: other.id,
+      });
+      const ended = await send(
+        'DELETE',
+        `/auth/sessions/${sessionId}/`,
+        undefined,
+        account.accessToken,
+      );
+      expect(ended.status).toBe(204);
+      await expectEvent(ended, { action: 'auth.session-end', outcome: 'success', ...session });
+    });
+
+    it("records an administrator's change of an account, and a refused one", async () => {
+      const account = await signUp(server.http, 'Disabled Later');
+      const changed = await send(
+        'PATCH',
+        `/api/admin/users/${account.id}/`,
+        { disabled: true },
+        admin.accessToken,
+      );
+      expect(changed.status).toBe(200);
+      const user = { actorId: admin.id, resourceType: 'user' };
+      await expectEvent(changed, {
+        action: 'user.update',
+        outcome: 'success',
+        ...user,
+        resourceId: account.id,
+      });
+      const own = await send(
+        'PATCH',
+        `/api/admin/users/${admin.id}/`,
+        { role: 'user' },
+        admin.accessToken,
+      );
+      expect(own.status).toBe(409);
+      await expectEvent(own, {
+        action: 'user.update',
+        outcome: 'failure',
+        ...user,
+        resourceId: admin.id,
+      });
+    });
+  });
+
+  describe('the whole trail, for administrators', () => {
+    it('shows an administrator the probes of a patient, filtered; refuses users; is itself recorded', async () => {
+      const doctor = await createDoctor(server.http, owner.accessToken);
+      const patient = await createPatient(server.http, owner.accessToken, doctor.id);
+      const probe = await send('GET', `/api/patients/${patient.id}/`, undefined, other.accessToken);
+      expect(probe.status).toBe(404);
+
+      problemOf(await server.http.get('/api/audit-events/', { token: owner.accessToken }), 403);
+      problemOf(await server.http.get('/api/audit-events/'), 401);
+
+      const search = await send(
+        'GET',
+        `/api/audit-events/?patientId=${patient.id}&actorId=${other.id}&outcome=failure&action=patient.read`,
+        undefined,
+        admin.accessToken,
+      );
+      expect(search.status).toBe(200);
+      expect(search.body).toMatchObject({ total: 1, limit: 20, offset: 0 });
+      expect(search.body.items[0]).toMatchObject({
+        requestId: probe.requestId,
+        actorId: other.id,
+        status: 404,
+        patientIds: [patient.id],
+      });
+      await expectEvent(search, {
+        action: 'audit.search',
+        outcome: 'success',
+        actorId: admin.id,
+        resourceType: 'audit-event',
+        resourceId: null,
+      });
+
+      const newest = await server.http.get('/api/audit-events/?limit=2', {
+        token: admin.accessToken,
+      });
+      const [first, second] = newest.body.items as StoredEvent[];
+      expect(new Date(first.recordedAt).getTime()).toBeGreaterThanOrEqual(
+        new Date(second.recordedAt).getTime(),
+      );
+      const bad = await server.http.get('/api/audit-events/?patientId=nope', {
+        token: admin.accessToken,
+      });
+      expect(problemOf(bad, 400).errors?.map((error) => error.field)).toEqual(['patientId']);
     });
   });
 

@@ -5,6 +5,8 @@ export const AUDIT_ACTIONS = [
   'auth.refresh',
   'auth.refresh-reuse',
   'auth.logout',
+  'auth.session-end',
+  'user.update',
   'doctor.create',
   'doctor.update',
   'doctor.delete',
@@ -25,6 +27,7 @@ export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 /** The kind of resource an event names in `resourceType`. */
 export const AUDIT_RESOURCE_TYPES = [
   'user',
+  'session',
   'doctor',
   'patient',
   'mapping',

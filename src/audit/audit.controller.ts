@@ -1,41 +1,31 @@
 import { Controller, Get, HttpStatus, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { type AuthUser, CurrentUser } from '../common/decorators/current-user.decorator.js';
-import { ApiIdParam, IdParam } from '../common/decorators/id-param.decorator.js';
+import { Roles } from '../common/decorators/roles.decorator.js';
 import { ApiEndpoint } from '../common/openapi.js';
-import { PatientsService } from '../patients/patients.service.js';
 import { Audited } from './audited.decorator.js';
 import { AuditService } from './audit.service.js';
-import { AuditEventListQuery, AuditEventPage } from './dto/audit-event.dto.js';
+import { AdminAuditEventListQuery, AuditEventPage } from './dto/audit-event.dto.js';
 
-const { BAD_REQUEST, NOT_FOUND } = HttpStatus;
+const { BAD_REQUEST } = HttpStatus;
 
 @ApiTags('audit')
-@Controller()
+@Controller('api/audit-events')
 export class AuditController {
-  constructor(
-    private readonly audit: AuditService,
-    private readonly patients: PatientsService,
-  ) {}
+  constructor(private readonly audit: AuditService) {}
 
-  @Get('api/patients/:id/audit-events')
-  @ApiIdParam('patient')
-  @Audited('audit.search', { pathNamesPatient: true })
+  @Get()
+  @Roles('admin')
+  @Audited('audit.search')
   @ApiEndpoint({
-    operationId: 'listPatientAuditEvents',
-    summary: "Who has accessed one of the caller's patients: its audit events",
+    operationId: 'listAuditEvents',
+    summary: 'Search the audit trail (administrators only)',
     description:
-      'Every recorded event whose `patientIds` include the patient, also failed attempts ' +
-      "by other users. Another user's patient is a 404. Reading it is itself recorded.",
+      'Every recorded access to patient data, change of a record and authentication event, ' +
+      'newest first. Reading the trail is itself recorded.',
     response: AuditEventPage,
-    problems: [BAD_REQUEST, NOT_FOUND],
+    problems: [BAD_REQUEST],
   })
-  async listForPatient(
-    @CurrentUser() auth: AuthUser,
-    @IdParam() id: string,
-    @Query() query: AuditEventListQuery,
-  ): Promise<AuditEventPage> {
-    await this.patients.assertOwned(auth, id);
-    return this.audit.search({ ...query, patientId: id });
+  list(@Query() query: AdminAuditEventListQuery): Promise<AuditEventPage> {
+    return this.audit.search(query);
   }
 }

@@ -1,7 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { PatientsModule } from '../patients/patients.module.js';
 import { AuditController } from './audit.controller.js';
 import { AuditEvent } from './audit-event.entity.js';
 import { AuditInterceptor } from './audit.interceptor.js';
@@ -10,12 +9,12 @@ import { AuditService } from './audit.service.js';
 
 /**
  * The audit trail: the interceptor that records what `@Audited` routes declare, the service
- * the other modules record their changes through (global, so that they need not import it),
- * and the endpoints that read it.
+ * the other modules record their changes through and read a patient's trail with (global, so
+ * that they need not import it), and the administrators' endpoint that reads it all.
  */
 @Global()
 @Module({
-  imports: [TypeOrmModule.forFeature([AuditEvent]), PatientsModule],
+  imports: [TypeOrmModule.forFeature([AuditEvent])],
   controllers: [AuditController],
   providers: [
     AuditRepository,

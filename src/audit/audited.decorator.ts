@@ -19,6 +19,7 @@ export interface AuditDeclaration {
 
 const RESOURCE_TYPES: Record<string, AuditResourceType> = {
   auth: 'user',
+  user: 'user',
   doctor: 'doctor',
   patient: 'patient',
   mapping: 'mapping',

@@ -5,6 +5,7 @@ import { type AuthUser, CurrentUser } from '../common/decorators/current-user.de
 import { ApiIdParam, IdParam } from '../common/decorators/id-param.decorator.js';
 import { Creates } from '../common/interceptors/location.interceptor.js';
 import { ApiEndpoint } from '../common/openapi.js';
+import { AuditEventListQuery, AuditEventPage } from '../audit/dto/audit-event.dto.js';
 import { DoctorListQuery, DoctorPage } from '../doctors/dto/doctor.dto.js';
 import {
   CreatePatientDto,
@@ -126,5 +127,25 @@ export class PatientsController {
     @Query() query: DoctorListQuery,
   ): Promise<DoctorPage> {
     return this.patients.listDoctors(auth, id, query);
+  }
+
+  @Get(':id/audit-events')
+  @ApiIdParam('patient')
+  @Audited('audit.search', { pathNamesPatient: true })
+  @ApiEndpoint({
+    operationId: 'listPatientAuditEvents',
+    summary: "Who has accessed one of the caller's patients: its audit events",
+    description:
+      'Every recorded event whose `patientIds` include the patient, failed attempts by other ' +
+      'users included. Reading it is itself recorded.',
+    response: AuditEventPage,
+    problems: [BAD_REQUEST, NOT_FOUND],
+  })
+  listAuditEvents(
+    @CurrentUser() auth: AuthUser,
+    @IdParam() id: string,
+    @Query() query: AuditEventListQuery,
+  ): Promise<AuditEventPage> {
+    return this.patients.auditTrail(auth, id, query);
   }
 }

@@ -9,6 +9,5 @@ import { PatientsService } from './patients.service.js';
   imports: [TypeOrmModule.forFeature([Patient]), DoctorsModule],
   controllers: [PatientsController],
   providers: [PatientsService],
-  exports: [PatientsService],
 })
 export class PatientsModule {}

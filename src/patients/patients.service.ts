@@ -2,6 +2,7 @@ import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, type EntityManager, type Repository } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
+import type { AuditEventListQuery, AuditEventResponse } from '../audit/dto/audit-event.dto.js';
 import type { AuthUser } from '../common/decorators/current-user.decorator.js';
 import {
   containsPattern,
@@ -128,8 +129,17 @@ export class PatientsService {
     return this.doctors.list(auth, query, { patientId: id });
   }
 
-  /** A 404 unless the patient is the caller's. */
-  async assertOwned(auth: AuthUser, id: string): Promise<void> {
+  /** The audit events that name one of the caller's patients: who has accessed it. */
+  async auditTrail(
+    auth: AuthUser,
+    id: string,
+    query: AuditEventListQuery,
+  ): Promise<Page<AuditEventResponse>> {
+    await this.assertOwned(auth, id);
+    return this.audit.search({ ...query, patientId: id });
+  }
+
+  private async assertOwned(auth: AuthUser, id: string): Promise<void> {
     const owned = await this.patients.existsBy({ id, createdBy: auth.id });
     if (!owned) throw new NotFoundException(NOT_FOUND);
   }
