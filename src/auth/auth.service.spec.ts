@@ -25,7 +25,7 @@ async function setUp(options: { user?: { id: string; passwordHash: string }; all
     config as never,
     throttle as never,
     sessions as never,
-    { add: vi.fn() } as never,
+    { add: vi.fn(), recordInTransaction: vi.fn().mockResolvedValue(undefined) } as never,
   );
   await service.onModuleInit();
   return { service, throttle, compare: vi.spyOn(bcrypt, 'compare') };

@@ -36,8 +36,8 @@ export class AuthService implements OnModuleInit {
     private readonly dataSource: DataSource,
     private readonly config: ConfigService<AppConfig, true>,
     private readonly throttle: LoginThrottleService,
-    private readonly audit: AuditService,
     private readonly sessions: SessionsService,
+    private readonly audit: AuditService,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -70,7 +70,10 @@ export class AuthService implements OnModuleInit {
     await this.throttle.recordSuccess(dto.email);
     const tokens = await this.dataSource.transaction(async (manager) => {
       const sessionId = await this.sessions.start(manager, user.id, userAgent);
-      return sessionId && this.issueTokens(manager, user.id, sessionId);
+      if (!sessionId) return undefined;
+      const issued = await this.issueTokens(manager, user.id, sessionId);
+      await this.audit.recordInTransaction(manager);
+      return issued;
     });
     // Disabled between the check above and the session's insert.
     if (!tokens) throw new UnauthorizedException(INVALID_CREDENTIALS);
@@ -96,7 +99,9 @@ export class AuthService implements OnModuleInit {
       }
       if (!(await this.sessions.touchLive(manager, token.sessionId))) return {};
       await manager.update(RefreshToken, { id: token.id }, { revokedAt: () => 'now()' });
-      return { tokens: await this.issueTokens(manager, token.userId, token.sessionId) };
+      const tokens = await this.issueTokens(manager, token.userId, token.sessionId);
+      await this.audit.recordInTransaction(manager);
+      return { tokens };
     });
     if (outcome.reusedSessionId) await this.sessions.end(outcome.reusedSessionId);
     if (!outcome.tokens) throw new UnauthorizedException(INVALID_REFRESH_TOKEN);
