@@ -4,6 +4,7 @@ import { JwtService } from '@nestjs/jwt';
 import bcrypt from 'bcrypt';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager, IsNull } from 'typeorm';
+import type { Client } from '../common/decorators/client.decorator.js';
 import type { AuthUser } from '../common/decorators/current-user.decorator.js';
 import type { AppConfig } from '../config/environment.js';
 import type { User } from '../users/user.entity.js';
@@ -47,16 +48,18 @@ export class AuthService implements OnModuleInit {
   }
 
   /**
-   * Every attempt is counted against its email first (see LoginThrottleService), and every
-   * attempt, even one refused by a lock, looks the email up and compares one bcrypt hash:
-   * unknown, known, wrong and locked all take the same time and get the same 401.
+   * Every attempt is counted against its email and client first (see LoginThrottleService),
+   * and every attempt, even one refused by a lock, looks the email up and compares one bcrypt
+   * hash: unknown, known, wrong and locked all take the same time, and unknown and known
+   * get the same answers (401, or the lock's 429).
    */
-  async login(dto: LoginDto): Promise<TokenPairResponse> {
-    const allowed = await this.throttle.reserveAttempt(dto.email);
+  async login(client: Client, dto: LoginDto): Promise<TokenPairResponse> {
+    const refusal = await this.throttle.reserveAttempt(client, dto.email);
     const user = await this.users.findByEmail(dto.email);
     const matches = await bcrypt.compare(dto.password, user?.passwordHash ?? this.dummyHash);
-    if (!allowed || !user || !matches) throw new UnauthorizedException(INVALID_CREDENTIALS);
-    await this.throttle.recordSuccess(dto.email);
+    if (refusal) throw refusal;
+    if (!user || !matches) throw new UnauthorizedException(INVALID_CREDENTIALS);
+    await this.throttle.recordSuccess(client, dto.email);
     return this.issueTokens(this.dataSource.manager, user.id, randomUUID());
   }
 
