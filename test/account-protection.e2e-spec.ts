@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { throttleKeys } from '../src/auth/login-throttle.service.js';
+import { LoginThrottleService, throttleKeys } from '../src/auth/login-throttle.service.js';
 import {
   type Account,
   signUp,
@@ -227,6 +227,25 @@ describe('back-off', () => {
     );
     await failTimes(email, 1);
     expect(await clientRow(email)).toMatchObject({ failures: 1, locked_until: null });
+  });
+});
+
+describe('pruning', () => {
+  it('deletes the counters of streaks forgotten a day ago, but none still locked', async () => {
+    const [forgotten, locked] = [uniqueEmail('forgotten'), uniqueEmail('locked')];
+    await failTimes(forgotten, 1);
+    await failTimes(locked, 1);
+    const age = `updated_at = now() - interval '25 hours'`;
+    const lock = `locked_until = now() + interval '1 hour'`;
+    for (const table of ['login_throttles', 'login_account_throttles']) {
+      await sql(`UPDATE ${table} SET ${age} WHERE email_hash = $1`, [keys.email(forgotten)]);
+      await sql(`UPDATE ${table} SET ${age}, ${lock} WHERE email_hash = $1`, [keys.email(locked)]);
+    }
+    await server.app.get(LoginThrottleService).prune();
+    expect(await clientRow(forgotten)).toBeUndefined();
+    expect(await accountRow(forgotten)).toBeUndefined();
+    expect(await clientRow(locked)).toMatchObject({ locked: true });
+    expect(await accountRow(locked)).toMatchObject({ locked: true });
   });
 });
 
