@@ -11,6 +11,7 @@ import {
   registerDecorator,
   type ValidationArguments,
 } from 'class-validator';
+import { LENGTH } from './limits.js';
 
 /** Control characters other than tab and newline, which text fields refuse. */
 const CONTROL_CHARACTERS = '\\u0000-\\u0008\\u000B-\\u001F\\u007F-\\u009F';
@@ -131,7 +132,7 @@ export function EmailField(
       typeof value === 'string' ? (lowercase ? value.trim().toLowerCase() : value.trim()) : value,
     ),
     TextField({
-      max: 254,
+      max: LENGTH.email,
       presence: options.presence,
       keepWhitespace: true,
       example: options.example ?? 'ada@example.com',
