@@ -95,10 +95,7 @@ const LOCK_DETAILS = {
 
 /** A login refused, before its password was checked, because of a lock. */
 export class LoginLockedProblem extends RetryLaterProblem {
-  constructor(
-    readonly scope: keyof typeof LOCK_DETAILS,
-    retryAfterSeconds: number,
-  ) {
+  constructor(scope: keyof typeof LOCK_DETAILS, retryAfterSeconds: number) {
     super(LOCK_DETAILS[scope], retryAfterSeconds);
   }
 }
