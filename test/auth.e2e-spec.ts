@@ -191,7 +191,7 @@ describe('POST /auth/login/', () => {
     expect(response.body.refreshToken).not.toBe(response.body.accessToken);
   });
 
-  it('issues an HS256 access token with sub, jti, iat, exp, iss and aud', async () => {
+  it('issues an HS256 access token with sub, jti, iat, exp, iss and aud', () => {
     const decoded = jwt.decode(account.accessToken, { complete: true }) as jwt.Jwt;
     expect(decoded.header.alg).toBe('HS256');
     const payload = decoded.payload as jwt.JwtPayload;

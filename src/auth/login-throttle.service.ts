@@ -64,7 +64,7 @@ export function clientNetwork(address: string): string {
   const [head, tail] = address.split('%')[0].split('::');
   const before = groups(head);
   const after = tail === undefined ? [] : groups(tail);
-  const zeros: string[] = Array(8 - before.length - after.length).fill('0');
+  const zeros = Array<string>(8 - before.length - after.length).fill('0');
   const network = [...before, ...zeros, ...after].slice(0, 4);
   return `${network.map((group) => parseInt(group, 16).toString(16)).join(':')}::/64`;
 }
@@ -198,7 +198,7 @@ export class LoginThrottleService {
     const { maxFailures, lockSeconds, forgetAfterSeconds } = LOGIN_THROTTLE;
     // $3 ≥ 2, so a first attempt never locks. In DO UPDATE, `t` is the row before the update
     // (re-read under its row lock), and a row still locked fails the WHERE: no row returned.
-    const rows: unknown[] = await runner.query(
+    const rows = (await runner.query(
       `INSERT INTO "login_throttles" AS t
          ("email_hash", "client_hash", "failures", "locked_until", "updated_at")
        VALUES ($1, $2, 1, NULL, now())
@@ -217,13 +217,13 @@ export class LoginThrottleService {
        WHERE t."locked_until" IS NULL OR t."locked_until" <= now()
        RETURNING 1`,
       [keys.email, keys.client, maxFailures, forgetAfterSeconds, lockSeconds],
-    );
+    )) as unknown[];
     if (rows.length === 1) return null;
-    const [lock] = await runner.query(
+    const [lock] = (await runner.query(
       `SELECT ${SECONDS_LEFT} AS "seconds" FROM "login_throttles"
        WHERE "email_hash" = $1 AND "client_hash" = $2`,
       [keys.email, keys.client],
-    );
+    )) as LockRow[];
     return new LoginLockedProblem('client', retryAfter(lock));
   }
 
@@ -235,7 +235,7 @@ export class LoginThrottleService {
       ACCOUNT_CEILING;
     // As above, with two limits: the hour's count ($2 in $3 seconds), and the streak ($4,
     // forgotten after $5 seconds with no attempt), whose lock lasts $6 seconds.
-    const rows: unknown[] = await runner.query(
+    const rows = (await runner.query(
       `INSERT INTO "login_account_throttles" AS t ("email_hash", "window_started_at",
          "window_failures", "consecutive_failures", "locked_until", "updated_at")
        VALUES ($1, now(), 1, 1, NULL, now())
@@ -271,14 +271,19 @@ export class LoginThrottleService {
         LOGIN_THROTTLE.forgetAfterSeconds,
         streakLockSeconds,
       ],
-    );
+    )) as unknown[];
     if (rows.length === 1) return null;
-    const [lock] = await runner.query(
+    const [lock] = (await runner.query(
       `SELECT ${SECONDS_LEFT} AS "seconds" FROM "login_account_throttles" WHERE "email_hash" = $1`,
       [keys.email],
-    );
+    )) as LockRow[];
     return new LoginLockedProblem('account', retryAfter(lock));
   }
+}
+
+/** What SECONDS_LEFT reads of a counter's row. */
+interface LockRow {
+  seconds: number | null;
 }
 
 /** Whole seconds until a row's lock ends, rounded up. */
@@ -288,6 +293,6 @@ const SECONDS_LEFT = `ceil(extract(epoch FROM "locked_until" - now()))::int`;
  * `Retry-After` for a refused attempt: at least a second, also when the lock ended (or its
  * row went) between the refusal and this read.
  */
-function retryAfter(lock: { seconds: number | null } | undefined): number {
+function retryAfter(lock: LockRow | undefined): number {
   return Math.max(1, lock?.seconds ?? 1);
 }

@@ -58,7 +58,7 @@ export function problemResponse(
   const description = meaning ?? PROBLEM_DESCRIPTIONS[status] ?? STATUS_CODES[status] ?? 'Error';
   return {
     description,
-    ...(status === HttpStatus.TOO_MANY_REQUESTS
+    ...(status === 429
       ? {
           headers: {
             'Retry-After': {
@@ -100,7 +100,7 @@ export function ApiProblems(...problems: Problem[]): MethodDecorator & ClassDeco
  * `maxLength` characters and no control characters other than tab and newline.
  */
 export function ApiText(options: ApiPropertyOptions & { maxLength: number }): PropertyDecorator {
-  return ApiProperty({ type: String, pattern: TEXT_PATTERN, ...options } as ApiPropertyOptions);
+  return ApiProperty({ type: String, pattern: TEXT_PATTERN, ...options });
 }
 
 export const PROBLEM_SCHEMAS = [ProblemDetails];

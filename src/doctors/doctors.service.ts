@@ -98,7 +98,7 @@ export class DoctorsService {
 
   async remove(auth: AuthUser, id: string): Promise<void> {
     await this.assertCreator(auth, id);
-    const [{ count }] = await this.doctors.query(
+    const [{ count }]: { count: number }[] = await this.doctors.query(
       `SELECT count(*)::int AS count FROM (
          SELECT id FROM patients WHERE doctor_id = $1
          UNION SELECT patient_id FROM mappings WHERE doctor_id = $1

@@ -9,7 +9,11 @@ export const IS_PUBLIC = 'isPublic';
  */
 const NoSecurityRequirement = (): MethodDecorator & ClassDecorator =>
   ((target: object, _key?: string | symbol, descriptor?: PropertyDescriptor) => {
-    Reflect.defineMetadata(DECORATORS.API_SECURITY, [{}], descriptor?.value ?? target);
+    Reflect.defineMetadata(
+      DECORATORS.API_SECURITY,
+      [{}],
+      (descriptor?.value as object | undefined) ?? target,
+    );
     return descriptor ?? target;
   }) as MethodDecorator & ClassDecorator;
 

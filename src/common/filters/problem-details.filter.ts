@@ -49,7 +49,12 @@ function fromHttpException(exception: HttpException): Problem {
     typeof response === 'string'
       ? response
       : ((response as { message?: unknown }).message ?? exception.message);
-  return { status, detail: Array.isArray(message) ? message.join('; ') : String(message) };
+  const detail = Array.isArray(message)
+    ? message.join('; ')
+    : typeof message === 'string'
+      ? message
+      : exception.message;
+  return { status, detail };
 }
 
 /** Reduces any thrown value to a status and a message that is safe to show a client. */
@@ -83,7 +88,7 @@ export function sendProblem(request: FastifyRequest, reply: FastifyReply, proble
     requestId,
     ...(problem.errors?.length ? { errors: problem.errors } : {}),
   };
-  if (problem.status === HttpStatus.UNAUTHORIZED) reply.header('WWW-Authenticate', 'Bearer');
+  if (problem.status === 401) reply.header('WWW-Authenticate', 'Bearer');
   if (problem.retryAfterSeconds !== undefined) {
     reply.header('Retry-After', String(problem.retryAfterSeconds));
   }

@@ -15,11 +15,11 @@ import { isCleanText } from '../validation/fields.js';
 import { LENGTH } from '../validation/limits.js';
 
 /** Keeps a query value that is all digits as a number; anything else stays a string and fails. */
-const toWholeNumber = Transform(({ value }) =>
+const toWholeNumber = Transform(({ value }: { value: unknown }) =>
   typeof value === 'string' && /^\d{1,16}$/.test(value) ? Number(value) : value,
 );
 
-export const trimQuery = Transform(({ value }) =>
+export const trimQuery = Transform(({ value }: { value: unknown }) =>
   typeof value === 'string' ? value.trim() : value,
 );
 

@@ -40,7 +40,9 @@ export interface TextOptions {
   unit?: 'characters' | 'bytes';
 }
 
-const trim = Transform(({ value }) => (typeof value === 'string' ? value.trim() : value));
+const trim = Transform(({ value }: { value: unknown }) =>
+  typeof value === 'string' ? value.trim() : value,
+);
 
 function presenceDecorators(presence: Presence): PropertyDecorator[] {
   switch (presence) {
@@ -128,7 +130,7 @@ export function EmailField(
 ): PropertyDecorator {
   const lowercase = options.lowercase ?? true;
   return applyDecorators(
-    Transform(({ value }) =>
+    Transform(({ value }: { value: unknown }) =>
       typeof value === 'string' ? (lowercase ? value.trim().toLowerCase() : value.trim()) : value,
     ),
     TextField({
