@@ -471,6 +471,8 @@ describe('timing under a lock', () => {
     return sorted[Math.floor(sorted.length / 2)];
   }
 
+  const SAMPLES_EACH = 21;
+
   it('is the same for known and unknown emails, and so are the answers', async () => {
     const known = await signUp(slow.http, 'Timed');
     const unknown = uniqueEmail('nobody');
@@ -478,7 +480,7 @@ describe('timing under a lock', () => {
     for (const email of [known.email, unknown]) await failTimes(email, MAX_FAILURES, guesser);
 
     const times: Record<'known' | 'unknown', number[]> = { known: [], unknown: [] };
-    for (let round = 0; round < 15; round += 1) {
+    for (let round = 0; round < SAMPLES_EACH; round += 1) {
       // Interleaved, so that load from elsewhere on the machine falls on both alike.
       for (const [kind, email] of [
         ['known', known.email],
@@ -492,11 +494,13 @@ describe('timing under a lock', () => {
     }
     const [knownMedian, unknownMedian] = [median(times.known), median(times.unknown)];
     console.info(
-      `login under lock, median of 15: known ${knownMedian.toFixed(1)} ms, ` +
+      `login under lock, median of ${SAMPLES_EACH}: known ${knownMedian.toFixed(1)} ms, ` +
         `unknown ${unknownMedian.toFixed(1)} ms`,
     );
-    expect(Math.abs(knownMedian - unknownMedian)).toBeLessThan(
-      0.5 * Math.max(knownMedian, unknownMedian),
+    // Generous, for a busy machine: an attempt that skipped the hash would be about 15
+    // times faster here.
+    expect(Math.min(knownMedian, unknownMedian)).toBeGreaterThan(
+      0.4 * Math.max(knownMedian, unknownMedian),
     );
     expectSameAnswer(
       await login(unknown, PASSWORD, guesser),
