@@ -3,6 +3,7 @@ import { ApiBody, ApiTags } from '@nestjs/swagger';
 import { type Client, CurrentClient } from '../common/decorators/client.decorator.js';
 import { type AuthUser, CurrentUser } from '../common/decorators/current-user.decorator.js';
 import { Public } from '../common/decorators/public.decorator.js';
+import { UserAgent } from '../common/decorators/user-agent.decorator.js';
 import { Creates } from '../common/interceptors/location.interceptor.js';
 import { ApiEndpoint } from '../common/openapi.js';
 import { AuthRateLimitGuard } from './auth-rate-limit.guard.js';
@@ -58,7 +59,7 @@ export class AuthController {
     success: 'A new token pair.',
     problems: [
       BAD_REQUEST,
-      [UNAUTHORIZED, 'Unknown email or wrong password: the same answer for both.'],
+      [UNAUTHORIZED, 'Unknown email, wrong password or disabled account: the same answer for all.'],
       [
         TOO_MANY_REQUESTS,
         'Too many attempts from this address (the rate limit), or too many failed attempts for ' +
@@ -73,8 +74,12 @@ export class AuthController {
       ],
     ],
   })
-  login(@CurrentClient() client: Client, @Body() dto: LoginDto): Promise<TokenPairResponse> {
-    return this.auth.login(client, dto);
+  login(
+    @CurrentClient() client: Client,
+    @Body() dto: LoginDto,
+    @UserAgent() userAgent?: string,
+  ): Promise<TokenPairResponse> {
+    return this.auth.login(client, dto, userAgent);
   }
 
   @Public()
@@ -83,14 +88,15 @@ export class AuthController {
     operationId: 'refreshTokens',
     summary: 'Rotate a refresh token into a new pair',
     description:
-      'The presented token stops working. Presenting an already rotated token revokes every token of its login.',
+      'The presented token stops working. Presenting an already rotated token ends its session ' +
+      '(every token of that login). A disabled account cannot refresh.',
     response: TokenPairResponse,
     success: 'A new token pair.',
     problems: [
       BAD_REQUEST,
       [
         UNAUTHORIZED,
-        'The refresh token is invalid, expired or already used (reuse revokes its whole login).',
+        'The refresh token is invalid, expired or already used (reuse ends its session), or its account is disabled.',
       ],
     ],
   })
@@ -101,9 +107,12 @@ export class AuthController {
   @Post('logout')
   @ApiEndpoint({
     operationId: 'logout',
-    summary: "Revoke one of the caller's refresh tokens",
+    summary: 'End the session of one of the caller’s refresh tokens',
+    description:
+      'Its refresh tokens stop working at once, and its access tokens are refused by every ' +
+      'instance of the service within 2 seconds.',
     status: NO_CONTENT,
-    success: 'The refresh token no longer works.',
+    success: 'The session has ended.',
     problems: [BAD_REQUEST],
   })
   logout(@CurrentUser() auth: AuthUser, @Body() dto: RefreshTokenDto): Promise<void> {

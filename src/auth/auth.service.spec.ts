@@ -17,7 +17,11 @@ async function setUp(options: {
     reserveAttempt: vi.fn().mockResolvedValue(options.refusal ?? null),
     recordSuccess: vi.fn().mockResolvedValue(undefined),
   };
-  const dataSource = { manager: { insert: vi.fn().mockResolvedValue(undefined) } };
+  const manager = { insert: vi.fn().mockResolvedValue(undefined) };
+  const dataSource = {
+    transaction: vi.fn((work: (m: typeof manager) => unknown) => work(manager)),
+  };
+  const sessions = { start: vi.fn().mockResolvedValue('5c6d7e8f-9a0b-4c1d-8e2f-3a4b5c6d7e8f') };
   const jwt = { signAsync: vi.fn().mockResolvedValue('access-token') };
   const service = new AuthService(
     users as never,
@@ -25,6 +29,7 @@ async function setUp(options: {
     dataSource as never,
     config as never,
     throttle as never,
+    sessions as never,
   );
   await service.onModuleInit();
   return { service, throttle, compare: vi.spyOn(bcrypt, 'compare') };
