@@ -55,7 +55,11 @@ describe('migration CreateRolesAndSessions on a database with logins', () => {
       await earlier.destroy();
     }
 
-    const current = new DataSource(dataSourceOptions(url, false));
+    // Up to this migration only, so that undoing the last one undoes this one.
+    const current = new DataSource({
+      ...dataSourceOptions(url, false),
+      migrations: migrations.slice(0, before + 1),
+    });
     await current.initialize();
     try {
       await current.runMigrations();
