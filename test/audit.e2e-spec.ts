@@ -50,6 +50,7 @@ async function expectEvent(
   sent: Sent,
   expected: Pick<StoredEvent, 'action' | 'outcome' | 'actorId' | 'resourceType' | 'resourceId'> & {
     patientIds?: string[];
+    clientAddress?: string;
   },
 ): Promise<void> {
   const events = await eventsOf(sent.requestId);
@@ -79,9 +80,15 @@ describe('audit trail', () => {
   let admin: Account;
 
   /** Sends a request with its own X-Request-Id, so that its event can be found. */
-  async function send(method: string, path: string, body?: unknown, token?: string) {
+  async function send(
+    method: string,
+    path: string,
+    body?: unknown,
+    token?: string,
+    http = server.http,
+  ) {
     const requestId = `audit-${randomUUID()}`;
-    const response = await server.http.request(method, path, body, {
+    const response = await http.request(method, path, body, {
       token,
       headers: { 'x-request-id': requestId, 'user-agent': USER_AGENT },
     });
@@ -158,6 +165,31 @@ describe('audit trail', () => {
         actorId: null,
         resourceType: 'user',
         resourceId: null,
+      });
+    });
+
+    it('records a login refused by the lock that failures from one address set', async () => {
+      const account = await signUp(server.http, 'Locked Out');
+      const from = server.http.from('127.0.0.3');
+      let locked: Sent | undefined;
+      for (let attempt = 0; attempt < 10 && !locked; attempt += 1) {
+        const sent = await send(
+          'POST',
+          '/auth/login/',
+          { email: account.email, password: 'wrong password 2' },
+          undefined,
+          from,
+        );
+        if (sent.status === 429) locked = sent;
+      }
+      expect(locked?.status).toBe(429);
+      await expectEvent(locked!, {
+        action: 'auth.login',
+        outcome: 'failure',
+        actorId: account.id,
+        resourceType: 'user',
+        resourceId: account.id,
+        clientAddress: '127.0.0.3',
       });
     });
 
@@ -397,7 +429,14 @@ describe('audit trail', () => {
         })
       ).body.items[0].id as string;
 
-      const probe = await send('GET', `/api/patients/${patient.id}/`, undefined, other.accessToken);
+      // From another address, which the event names.
+      const probe = await send(
+        'GET',
+        `/api/patients/${patient.id}/`,
+        undefined,
+        other.accessToken,
+        server.http.from('127.0.0.2'),
+      );
       problemOf(probe, 404);
       await expectEvent(probe, {
         action: 'patient.read',
@@ -406,6 +445,7 @@ describe('audit trail', () => {
         resourceType: 'patient',
         resourceId: patient.id,
         patientIds: [patient.id],
+        clientAddress: '127.0.0.2',
       });
       const mappingProbe = await send(
         'GET',
@@ -453,7 +493,7 @@ describe('audit trail', () => {
         resourceId: patient.id,
         patientIds: [patient.id],
         requestId: probe.requestId,
-        clientAddress: '127.0.0.1',
+        clientAddress: '127.0.0.2',
         userAgent: USER_AGENT,
       });
       await expectEvent(trail, {

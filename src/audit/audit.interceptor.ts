@@ -14,8 +14,11 @@ import { AUDITED, type AuditDeclaration } from './audited.decorator.js';
 import { AuditScope, auditScopes, type RequestContext } from './audit-scope.js';
 import { AuditService } from './audit.service.js';
 
-/** The failures recorded: refused credentials, refused access, and conflicts on a resource. */
-const RECORDED_FAILURES = new Set([401, 403, 404, 409, 412]);
+/**
+ * The failures recorded: refused credentials, refused access, a missing or conflicting
+ * resource, and a login refused by its lock.
+ */
+const RECORDED_FAILURES = new Set([401, 403, 404, 409, 412, 429]);
 const USER_AGENT_LIMIT = 512;
 
 /** Who made the request and from where: the one place the audit trail reads it from. */
