@@ -158,7 +158,7 @@ async function expectNoneStored(server: TestApp, values: string[]): Promise<numb
 describe.each([
   ['PostgreSQL', false],
   ['the embedded database', true],
-])('the audit trail on %s holds no personal data and no secret', (_name, embedded) => {
+])('the audit trail on %s', (_name, embedded) => {
   let server: TestApp;
   let dataDir: string | undefined;
 
@@ -171,11 +171,27 @@ describe.each([
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 
-  it('after a full flow, no stored event contains a name, email, date of birth, medical text, password or token', async () => {
+  it('holds no personal data and no secret: after a full flow, no stored event contains a name, email, date of birth, medical text, password or token', async () => {
     const values = secrets();
     const tokens = await fullFlow(server, values);
     const events = await expectNoneStored(server, [...Object.values(values), ...tokens]);
     // The flow was recorded (23 audited requests), so the search above had rows to search.
     expect(events).toBeGreaterThanOrEqual(23);
   }, 60_000);
+
+  it('is partitioned and refuses UPDATE, DELETE and TRUNCATE on this database too', async () => {
+    const dataSource = server.app.get(DataSource);
+    const [{ partition }]: { partition: string }[] = await dataSource.query(
+      `SELECT tableoid::regclass::text AS partition FROM audit_events LIMIT 1`,
+    );
+    expect(partition).toMatch(/^audit_events_\d{4}_\d{2}$/);
+    for (const statement of [
+      'UPDATE audit_events SET status = 200',
+      'DELETE FROM audit_events',
+      'TRUNCATE audit_events',
+      `TRUNCATE ${partition}`,
+    ]) {
+      await expect(dataSource.query(statement), statement).rejects.toThrow(/append-only/);
+    }
+  });
 });
