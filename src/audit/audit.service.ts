@@ -23,8 +23,7 @@ const MAX_BATCH = 500;
 const PARTITION_MONTHS_AHEAD = 3;
 const PARTITION_CHECK_INTERVAL_MS = 24 * 60 * 60 * 1000;
 
-const UNAUDITED =
-  'The audit trail cannot be written, so nothing was disclosed or changed. Try again shortly.';
+const UNAUDITED = 'The audit trail cannot be written right now. Try again shortly.';
 
 /** The audit trail's one entry point: every event is stored through here. */
 @Injectable()

@@ -30,7 +30,7 @@ const RESOURCE_TYPES: Record<string, AuditResourceType> = {
  * Declares the audit event a route records; the global AuditInterceptor reads it. A read is
  * answered only once its event is stored; a change's event is stored by its service, in the
  * change's transaction (AuditService.recordInTransaction). Failures answered 401, 403, 404,
- * 409 or 412 are recorded with `outcome: "failure"`.
+ * 409, 412 or 429 are recorded with `outcome: "failure"`.
  */
 export function Audited<Result>(
   action: AuditAction,
