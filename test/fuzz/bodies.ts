@@ -4,6 +4,7 @@
  * reach the server as keys.
  */
 import fc from 'fast-check';
+import { DROPPED_KEYS } from './oracle.js';
 
 // ---------------------------------------------------------------------------------------
 // Generators: hostile text, JSON values and bodies
@@ -215,11 +216,10 @@ const ALL_FIELDS = [
   'patientId',
   'notes',
 ];
-const PROTO_KEYS = ['__proto__', 'constructor', 'prototype'];
 
 const anyKey = fc.oneof(
   { weight: 3, arbitrary: fc.constantFrom(...ALL_FIELDS, ...READ_ONLY) },
-  { weight: 2, arbitrary: fc.constantFrom(...PROTO_KEYS) },
+  { weight: 2, arbitrary: fc.constantFrom(...DROPPED_KEYS) },
   {
     weight: 1,
     arbitrary: fc.constantFrom(
@@ -439,6 +439,23 @@ export function bodyArb(
         Buffer.concat([Buffer.from(`${before}"x`), Buffer.from(bytes), Buffer.from(`y"${after}`)]),
       );
     });
+  // A valid body plus one key the transformer would drop, at the top level or nested in a
+  // field's value: the oracle expects a 400 where a silently dropped key would be a 2xx.
+  const droppedKey = fc
+    .tuple(
+      validObject,
+      fc.constantFrom(...DROPPED_KEYS),
+      anyValue,
+      fc.nat(),
+      fc.option(fc.constantFrom(...names), { freq: 3 }),
+    )
+    .map(([object, key, value, position, nestedIn]) => {
+      const entries = Object.entries(object).map(([k, v]): Entry => [k, JSON.stringify(v)]);
+      if (nestedIn === null) return objectText(insertAt(entries, [[[key, value], position]]));
+      return objectText(
+        entries.map(([k, v]): Entry => [k, k === nestedIn ? objectText([[key, value]]) : v]),
+      );
+    });
   // A valid body with exactly one field made wrong: each validator on its own.
   const oneFault = fc
     .tuple(
@@ -467,6 +484,7 @@ export function bodyArb(
   return fc.oneof(
     { weight: 8, arbitrary: mixed },
     { weight: 5, arbitrary: oneFault },
+    { weight: 2, arbitrary: droppedKey },
     { weight: 5, arbitrary: validObject.map((object) => JSON.stringify(object)) },
     { weight: 2, arbitrary: nonObject },
     { weight: 2, arbitrary: malformed },

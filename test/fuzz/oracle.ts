@@ -2,6 +2,7 @@
  * The oracle: what every answer to a generated request must be, whatever the request was.
  * `verify` throws a report that names the request, the answer and the seed to replay it with.
  */
+import { BODY_LIMIT_BYTES } from '../../src/app.factory.js';
 import { REPLAY } from './seed.js';
 import {
   type Answer,
@@ -204,6 +205,58 @@ function checkPage(p: ProbeFields, body: any): string | undefined {
   return undefined;
 }
 
+// ---------------------------------------------------------------------------------------
+// Keys the transformer would drop
+// ---------------------------------------------------------------------------------------
+
+/**
+ * Keys that Nest's ValidationPipe and class-transformer delete or skip before the whitelist can
+ * see them. Unknown properties are a 400, so a body carrying one must be refused, never
+ * accepted with the key silently ignored (issue 9).
+ */
+export const DROPPED_KEYS = ['__proto__', 'constructor', 'prototype'];
+
+/** The dropped keys a JSON body carries, at any depth (JSON.parse keeps `__proto__` as a key). */
+function droppedKeysIn(body: ProbeFields['body']): string[] {
+  if (typeof body !== 'string') return [];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return [];
+  }
+  const found = new Set<string>();
+  const pending: unknown[] = [parsed];
+  while (pending.length > 0) {
+    const value = pending.pop();
+    if (value === null || typeof value !== 'object') continue;
+    for (const key of DROPPED_KEYS) if (Object.hasOwn(value, key)) found.add(key);
+    for (const child of Object.values(value)) pending.push(child);
+  }
+  return [...found];
+}
+
+/**
+ * A body with a dropped key, sent to an endpoint that reads a body, is a 400: from the
+ * validation pipe, or from Fastify's JSON parser for `__proto__`. Only the checks the server
+ * makes before it reads the body may answer otherwise, each for a reason the request shows.
+ */
+function droppedKeyProblem(p: ProbeFields, a: Answer): string | undefined {
+  if (a.status === 400 || !['POST', 'PUT', 'PATCH'].includes(p.method)) return undefined;
+  const keys = droppedKeysIn(p.body);
+  if (keys.length === 0) return undefined;
+  const refusedBeforeTheBody: Record<number, boolean> = {
+    // authArb labels the owner's valid access token 'user' or 'other'.
+    401: p.auth !== 'user' && p.auth !== 'other',
+    // fetch resolves dot segments ('/api/patients/../'), so the path names another route.
+    404: new URL(p.url, 'http://fuzz.invalid').pathname !== p.url.split('?')[0],
+    413: Buffer.byteLength(p.body as string) > BODY_LIMIT_BYTES,
+    415: p.contentType !== undefined,
+  };
+  if (refusedBeforeTheBody[a.status]) return undefined;
+  return `a body carrying ${keys.join(', ')} answered ${a.status}, not 400`;
+}
+
 /** Checks one answer against every property; throws a replayable report if one fails. */
 export function verify(p: ProbeFields, a: Answer): void {
   const fail = (why: string): never => {
@@ -259,6 +312,8 @@ export function verify(p: ProbeFields, a: Answer): void {
     const pageProblem = checkPage(p, body);
     if (pageProblem) fail(pageProblem);
   }
+  const dropped = droppedKeyProblem(p, a);
+  if (dropped) fail(dropped);
   let fragments: string[] | undefined;
   const leak = findLeak(body, a.text, () => (fragments ??= fragmentsOf(p)));
   if (leak) fail(`the answer leaks ${leak}`);
