@@ -47,7 +47,7 @@ describe('the OpenAPI document', () => {
     for (const { name, path, operation } of operations) {
       for (const [status, response] of Object.entries(operation.responses as Json)) {
         if (Number(status) < 400) continue;
-        // The health check reports a down database in its own body (API.md).
+        // The health check answers a down database with its own body, { status: 'error', database: 'down' }.
         if (path === '/health' && status === '503') continue;
         expect(response.content, `${name} ${status}`).toEqual({
           'application/problem+json': {
