@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Account, signUp, sql, startApp, type TestApp, uniqueEmail } from './support/app.js';
+import { type Account, signUp, sql, startApp, useTestServer, uniqueEmail } from './support/app.js';
 import type { HttpClient, HttpResponse } from './support/http.js';
 
 const PASSWORD = 'correct horse battery staple';
@@ -12,14 +12,7 @@ const WRONG = 'wrong password, again';
 /** Failed attempts in a row that lock an email (LOGIN_THROTTLE.maxFailures). */
 const MAX_FAILURES = 5;
 
-let server: TestApp;
-let http: HttpClient;
-
-beforeAll(async () => {
-  server = await startApp();
-  http = server.http;
-});
-afterAll(() => server.close());
+const { http } = useTestServer();
 
 function emailHash(email: string): string {
   return createHash('sha256').update(email.trim().toLowerCase()).digest('hex');

@@ -1,22 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Account, signUp, startApp, type TestApp, uniqueEmail } from './support/app.js';
-import type { HttpClient } from './support/http.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type Account, signUp, useTestServer, uniqueEmail } from './support/app.js';
 import { createDoctor, createPatient, doctorBody, problemOf } from './support/records.js';
 
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 
-let server: TestApp;
-let http: HttpClient;
+const { http } = useTestServer();
 let alice: Account;
 let bob: Account;
 
 beforeAll(async () => {
-  server = await startApp();
-  http = server.http;
   [alice, bob] = await Promise.all([signUp(http, 'Alice'), signUp(http, 'Bob')]);
 });
-afterAll(() => server.close());
 
 describe('POST /api/doctors/', () => {
   it('answers 201 with the doctor and a Location that reads it back', async () => {

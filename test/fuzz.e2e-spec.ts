@@ -37,15 +37,14 @@ import {
   writeArb,
 } from './fuzz/requests.js';
 import { REPLAY, SEED, runs } from './fuzz/seed.js';
-import { signUp, startApp, type TestApp } from './support/app.js';
+import { signUp, useTestServer } from './support/app.js';
 import { createDoctor, createPatient } from './support/records.js';
 
-let server: TestApp;
+const server = useTestServer();
 let client: FuzzClient;
 let fx: Fixtures;
 
 beforeAll(async () => {
-  server = await startApp();
   client = new FuzzClient(server.http.baseUrl);
   const http = server.http;
   const user = await signUp(http, 'Fuzz Owner');
@@ -73,9 +72,8 @@ beforeAll(async () => {
   };
 });
 
-afterAll(async () => {
+afterAll(() => {
   if (client) console.info(`fuzz: ${client.summary()}`);
-  await server?.close();
 });
 
 async function check(arb: fc.Arbitrary<Probe>, numRuns: number): Promise<void> {

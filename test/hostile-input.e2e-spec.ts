@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Account, signUp, startApp, type TestApp } from './support/app.js';
-import type { HttpClient } from './support/http.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type Account, signUp, useTestServer } from './support/app.js';
 import { createDoctor, doctorBody, patientBody, problemOf } from './support/records.js';
 
 const HOSTILE_TEXT = [
@@ -16,18 +15,14 @@ const HOSTILE_TEXT = [
   '$1 $2 ${name} {{name}}',
 ];
 
-let server: TestApp;
-let http: HttpClient;
+const { http } = useTestServer();
 let user: Account;
 let doctorId: string;
 
 beforeAll(async () => {
-  server = await startApp();
-  http = server.http;
   user = await signUp(http, 'Hostile');
   doctorId = (await createDoctor(http, user.accessToken)).id;
 });
-afterAll(() => server.close());
 
 describe('hostile but valid text is stored and returned exactly as sent', () => {
   it.each(HOSTILE_TEXT)('round-trips %j through a doctor and a patient', async (text) => {

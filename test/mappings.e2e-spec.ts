@@ -1,22 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Account, signUp, sql, startApp, type TestApp, uniqueEmail } from './support/app.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type Account, signUp, sql, useTestServer, uniqueEmail } from './support/app.js';
 import { problemOf } from './support/records.js';
-import type { HttpClient, HttpResponse } from './support/http.js';
+import type { HttpResponse } from './support/http.js';
 
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 /** What an error must never show: constraint names, SQL, driver errors, stack frames. */
 const LEAK =
   /_fkey|_key\b|duplicate key|violates|QueryFailedError|INSERT INTO|UPDATE "|SELECT |\.[jt]s:\d+|node_modules/i;
 
-let server: TestApp;
-let http: HttpClient;
-
-beforeAll(async () => {
-  server = await startApp();
-  http = server.http;
-});
-afterAll(() => server.close());
+const { http } = useTestServer();
 
 function expectNoLeak(response: HttpResponse) {
   expect(response.text).not.toMatch(LEAK);

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApp, type TestApp } from './support/app.js';
+import { describe, expect, it } from 'vitest';
+import { useTestServer } from './support/app.js';
 
 type Json = Record<string, any>;
 
@@ -15,12 +15,7 @@ const operations = Object.entries(committed.paths as Json).flatMap(([path, item]
   })),
 );
 
-let server: TestApp;
-
-beforeAll(async () => {
-  server = await startApp();
-});
-afterAll(() => server.close());
+const server = useTestServer();
 
 describe('the OpenAPI document', () => {
   it('is served at /docs-json exactly as committed in openapi.json', async () => {

@@ -1,11 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Account, signUp, sql, startApp, type TestApp } from './support/app.js';
-import type { HttpClient } from './support/http.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type Account, signUp, sql, useTestServer } from './support/app.js';
 import { createDoctor, createPatient, patientBody, problemOf } from './support/records.js';
 
-let server: TestApp;
-let http: HttpClient;
+const { http } = useTestServer();
 let alice: Account;
 let bob: Account;
 let doctorId: string;
@@ -17,13 +15,10 @@ async function mappedDoctorIds(token: string, patientId: string): Promise<string
 }
 
 beforeAll(async () => {
-  server = await startApp();
-  http = server.http;
   [alice, bob] = await Promise.all([signUp(http, 'Alice'), signUp(http, 'Bob')]);
   doctorId = (await createDoctor(http, alice.accessToken)).id;
   otherDoctorId = (await createDoctor(http, bob.accessToken)).id;
 });
-afterAll(() => server.close());
 
 describe('POST /api/patients/', () => {
   it('answers 201 with the patient and a Location, and maps it to its assigned doctor', async () => {

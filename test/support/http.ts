@@ -19,7 +19,12 @@ export interface RequestOptions {
  * it fails the test at once unless the test says it expects one.
  */
 export class HttpClient {
-  constructor(readonly baseUrl: string) {}
+  /** `baseUrl` may be a function, for a server that starts after the client is made. */
+  constructor(private readonly base: string | (() => string)) {}
+
+  get baseUrl(): string {
+    return typeof this.base === 'function' ? this.base() : this.base;
+  }
 
   async request<T = any>(
     method: string,
