@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type Account, signUp, useTestServer, uniqueEmail } from './support/app.js';
-import { createDoctor, createPatient, doctorBody, problemOf } from './support/records.js';
+import {
+  createDoctor,
+  createMapping,
+  createPatient,
+  doctorBody,
+  problemOf,
+} from './support/records.js';
 
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 
@@ -294,13 +300,7 @@ describe('DELETE /api/doctors/<id>/', () => {
     const other = await createDoctor(http, alice.accessToken);
     await createPatient(http, bob.accessToken, doctor.id);
     const mapped = await createPatient(http, bob.accessToken, other.id);
-    await http.post(
-      '/api/mappings/',
-      { patientId: mapped.id, doctorId: doctor.id },
-      {
-        token: bob.accessToken,
-      },
-    );
+    await createMapping(http, bob.accessToken, mapped.id, doctor.id);
 
     const refused = problemOf(
       await http.delete(`/api/doctors/${doctor.id}/`, { token: alice.accessToken }),

@@ -38,7 +38,7 @@ import {
 } from './fuzz/requests.js';
 import { REPLAY, SEED, runs } from './fuzz/seed.js';
 import { signUp, useTestServer } from './support/app.js';
-import { createDoctor, createPatient } from './support/records.js';
+import { createDoctor, createMapping, createPatient } from './support/records.js';
 
 const server = useTestServer();
 let client: FuzzClient;
@@ -54,12 +54,9 @@ beforeAll(async () => {
   const otherDoctor = await createDoctor(http, other.accessToken);
   const patient = await createPatient(http, user.accessToken, doctor.id);
   const otherPatient = await createPatient(http, other.accessToken, otherDoctor.id);
-  const mapping = await http.post(
-    '/api/mappings/',
-    { patientId: patient.id, doctorId: doctor2.id, notes: 'fuzz fixture' },
-    { token: user.accessToken },
-  );
-  if (mapping.status !== 201) throw new Error(`create mapping failed: ${mapping.text}`);
+  const mapping = await createMapping(http, user.accessToken, patient.id, doctor2.id, {
+    notes: 'fuzz fixture',
+  });
   fx = {
     user,
     other,
@@ -67,7 +64,7 @@ beforeAll(async () => {
     otherDoctorId: otherDoctor.id,
     patientId: patient.id,
     otherPatientId: otherPatient.id,
-    mappingId: mapping.body.id,
+    mappingId: mapping.id,
     doctorEmail: doctor.email,
   };
 });

@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type Account, signUp, useTestServer } from './support/app.js';
-import { createDoctor, doctorBody, patientBody, problemOf } from './support/records.js';
+import {
+  createDoctor,
+  createMapping,
+  doctorBody,
+  patientBody,
+  problemOf,
+} from './support/records.js';
 
 const HOSTILE_TEXT = [
   `Robert'); DROP TABLE patients; --`,
@@ -147,12 +153,7 @@ describe('keys that the transformer would drop are refused, never silently ignor
     });
     patientId = patient.body.id;
     secondDoctorId = (await createDoctor(http, user.accessToken)).id;
-    const mapping = await http.post(
-      '/api/mappings/',
-      { patientId, doctorId: secondDoctorId },
-      { token: user.accessToken },
-    );
-    mappingId = mapping.body.id;
+    mappingId = (await createMapping(http, user.accessToken, patientId, secondDoctorId)).id;
   });
 
   /** Each write endpoint with a body it would otherwise accept. */

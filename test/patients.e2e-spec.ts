@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type Account, signUp, sql, useTestServer } from './support/app.js';
-import { createDoctor, createPatient, patientBody, problemOf } from './support/records.js';
+import {
+  createDoctor,
+  createMapping,
+  createPatient,
+  patientBody,
+  problemOf,
+} from './support/records.js';
 
 const { http } = useTestServer();
 let alice: Account;
@@ -290,13 +296,7 @@ describe('DELETE /api/patients/<id>/', () => {
 describe('GET /api/patients/<id>/doctors/', () => {
   it('answers a page of the doctors mapped to the patient', async () => {
     const patient = await createPatient(http, alice.accessToken, doctorId);
-    await http.post(
-      '/api/mappings/',
-      { patientId: patient.id, doctorId: otherDoctorId },
-      {
-        token: alice.accessToken,
-      },
-    );
+    await createMapping(http, alice.accessToken, patient.id, otherDoctorId);
     const response = await http.get(`/api/patients/${patient.id}/doctors/?sort=-createdAt`, {
       token: alice.accessToken,
     });

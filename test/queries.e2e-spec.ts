@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type Account, signUp, useTestServer } from './support/app.js';
-import { createDoctor, createPatient } from './support/records.js';
+import { createDoctor, createMapping, createPatient } from './support/records.js';
 
 const server = useTestServer();
 let owner: Account;
@@ -50,11 +50,7 @@ describe('lists issue a constant number of queries, whatever their size', () => 
 
     for (let i = 1; i < 50; i += 1) {
       await createPatient(server.http, owner.accessToken, doctorIds[i]);
-      await server.http.post(
-        '/api/mappings/',
-        { patientId: firstPatientId, doctorId: doctorIds[i] },
-        { token: owner.accessToken },
-      );
+      await createMapping(server.http, owner.accessToken, firstPatientId, doctorIds[i]);
     }
     const large = {
       patients: await countQueries(lists.patients),
