@@ -7,5 +7,13 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // `npm test` passes --coverage. Only the application in the test processes counts: the
+    // suites that run the built server as a child process add nothing.
+    coverage: {
+      provider: 'v8',
+      include: ['src/**/*.ts'],
+      exclude: ['src/**/*.spec.ts'],
+      reporter: ['text-summary'],
+    },
   },
 });
