@@ -10,7 +10,7 @@ const server = useTestServer();
 let client: HealthcareClient;
 let accessToken: string | undefined;
 
-beforeAll(async () => {
+beforeAll(() => {
   client = createHealthcareClient({ baseUrl: server.http.baseUrl, accessToken: () => accessToken });
 });
 

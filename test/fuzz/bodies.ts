@@ -368,10 +368,7 @@ export function bodyArb(
 ): fc.Arbitrary<string | Uint8Array | undefined> {
   const names = Object.keys(fields);
   const validObject = fc.record(
-    Object.fromEntries(names.map((name) => [name, fields[name].valid])) as Record<
-      string,
-      fc.Arbitrary<unknown>
-    >,
+    Object.fromEntries(names.map((name) => [name, fields[name].valid])),
   );
   const mixed = fc
     .tuple(

@@ -193,7 +193,7 @@ function checkPage(p: ProbeFields, body: any): string | undefined {
       const stray = body.items.find(
         (item: Record<string, unknown>) =>
           !fields.some((field) =>
-            String(item[field] ?? '')
+            JSON.stringify(item[field] ?? '')
               .toLowerCase()
               .includes(needle),
           ),

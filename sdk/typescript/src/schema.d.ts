@@ -298,7 +298,7 @@ export interface components {
              */
             email: string;
             /**
-             * @description Kept exactly as sent (not trimmed). Must not be, ignoring case, the email, its part before the @, or one of the 1,000 most common passwords (8–72 bytes of UTF-8)
+             * @description Kept exactly as sent (not trimmed). Must be hard to guess: a zxcvbn strength score of at least 3 of 4, counting the name and email as known words (so leaked passwords, dictionary words, keyboard walks, repeats and the email itself are refused) (8–72 bytes of UTF-8)
              * @example correct horse battery staple
              */
             password: string;
@@ -832,7 +832,7 @@ export interface operations {
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "An unexpected error; it is logged on the server, and the answer tells nothing more.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/health/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -873,10 +873,10 @@ export interface operations {
             201: {
                 headers: {
                     /**
-                     * @description The account
+                     * @description The path of the new resource
                      * @example /auth/me/
                      */
-                    Location?: "/auth/me/";
+                    Location?: string;
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
                     "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
@@ -901,7 +901,7 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "The request is invalid (malformed id, body or query); `errors` lists the fields.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/auth/register/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -923,7 +923,7 @@ export interface operations {
                      *       "title": "Conflict",
                      *       "status": 409,
                      *       "detail": "The request conflicts with the current state (a duplicate, or a dependent record).",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/auth/register/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -942,7 +942,7 @@ export interface operations {
                      *       "title": "Payload Too Large",
                      *       "status": 413,
                      *       "detail": "The request body is larger than 100 kB.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/auth/register/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -961,7 +961,7 @@ export interface operations {
                      *       "title": "Unsupported Media Type",
                      *       "status": 415,
                      *       "detail": "The request body is not `application/json`.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/auth/register/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -985,7 +985,7 @@ export interface operations {
                      *       "title": "Too Many Requests",
                      *       "status": 429,
                      *       "detail": "Too many attempts from this address; retry after the `Retry-After` seconds.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/auth/register/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1004,7 +1004,7 @@ export interface operations {
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "An unexpected error; it is logged on the server, and the answer tells nothing more.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/auth/register/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1023,7 +1023,7 @@ export interface operations {
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "The database is unavailable; try again shortly.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/auth/register/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1072,7 +1072,7 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "The request is invalid (malformed id, body or query); `errors` lists the fields.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/auth/login/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1094,7 +1094,7 @@ export interface operations {
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "Unknown email or wrong password: the same answer for both.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/auth/login/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1113,7 +1113,7 @@ export interface operations {
                      *       "title": "Payload Too Large",
                      *       "status": 413,
                      *       "detail": "The request body is larger than 100 kB.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/auth/login/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1132,7 +1132,7 @@ export interface operations {
                      *       "title": "Unsupported Media Type",
                      *       "status": 415,
                      *       "detail": "The request body is not `application/json`.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/auth/login/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1156,7 +1156,7 @@ export interface operations {
                      *       "title": "Too Many Requests",
                      *       "status": 429,
                      *       "detail": "Too many attempts from this address; retry after the `Retry-After` seconds.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/auth/login/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1175,7 +1175,7 @@ export interface operations {
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "An unexpected error; it is logged on the server, and the answer tells nothing more.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/auth/login/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1194,7 +1194,7 @@ export interface operations {
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "The database is unavailable; try again shortly.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/auth/login/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1237,7 +1237,7 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "The request is invalid (malformed id, body or query); `errors` lists the fields.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/auth/refresh/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1256,7 +1256,7 @@ export interface operations {
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "The refresh token is invalid, expired or already used (reuse revokes its whole login).",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/auth/refresh/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1275,7 +1275,7 @@ export interface operations {
                      *       "title": "Payload Too Large",
                      *       "status": 413,
                      *       "detail": "The request body is larger than 100 kB.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/auth/refresh/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1294,7 +1294,7 @@ export interface operations {
                      *       "title": "Unsupported Media Type",
                      *       "status": 415,
                      *       "detail": "The request body is not `application/json`.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/auth/refresh/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1313,7 +1313,7 @@ export interface operations {
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "An unexpected error; it is logged on the server, and the answer tells nothing more.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/auth/refresh/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1332,7 +1332,7 @@ export interface operations {
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "The database is unavailable; try again shortly.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/auth/refresh/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1373,7 +1373,7 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "The request is invalid (malformed id, body or query); `errors` lists the fields.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/auth/logout/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1392,7 +1392,7 @@ export interface operations {
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "Missing, malformed, expired or wrongly signed access token.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/auth/logout/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1411,7 +1411,7 @@ export interface operations {
                      *       "title": "Payload Too Large",
                      *       "status": 413,
                      *       "detail": "The request body is larger than 100 kB.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/auth/logout/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1430,7 +1430,7 @@ export interface operations {
                      *       "title": "Unsupported Media Type",
                      *       "status": 415,
                      *       "detail": "The request body is not `application/json`.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/auth/logout/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1449,7 +1449,7 @@ export interface operations {
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "An unexpected error; it is logged on the server, and the answer tells nothing more.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/auth/logout/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1468,7 +1468,7 @@ export interface operations {
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "The database is unavailable; try again shortly.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/auth/logout/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1507,7 +1507,7 @@ export interface operations {
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "Missing, malformed, expired or wrongly signed access token.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/auth/me/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1526,7 +1526,7 @@ export interface operations {
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "An unexpected error; it is logged on the server, and the answer tells nothing more.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/auth/me/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1545,7 +1545,7 @@ export interface operations {
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "The database is unavailable; try again shortly.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/auth/me/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1593,7 +1593,7 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "The request is invalid (malformed id, body or query); `errors` lists the fields.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1612,7 +1612,7 @@ export interface operations {
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "Missing, malformed, expired or wrongly signed access token.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1631,7 +1631,7 @@ export interface operations {
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "An unexpected error; it is logged on the server, and the answer tells nothing more.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1650,7 +1650,7 @@ export interface operations {
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "The database is unavailable; try again shortly.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1698,7 +1698,7 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "The request is invalid (malformed id, body or query); `errors` lists the fields.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1717,7 +1717,7 @@ export interface operations {
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "Missing, malformed, expired or wrongly signed access token.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1736,7 +1736,7 @@ export interface operations {
                      *       "title": "Conflict",
                      *       "status": 409,
                      *       "detail": "The request conflicts with the current state (a duplicate, or a dependent record).",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1755,7 +1755,7 @@ export interface operations {
                      *       "title": "Payload Too Large",
                      *       "status": 413,
                      *       "detail": "The request body is larger than 100 kB.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1774,7 +1774,7 @@ export interface operations {
                      *       "title": "Unsupported Media Type",
                      *       "status": 415,
                      *       "detail": "The request body is not `application/json`.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1793,7 +1793,7 @@ export interface operations {
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "An unexpected error; it is logged on the server, and the answer tells nothing more.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1812,7 +1812,7 @@ export interface operations {
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "The database is unavailable; try again shortly.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1854,7 +1854,7 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "The request is invalid (malformed id, body or query); `errors` lists the fields.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1873,7 +1873,7 @@ export interface operations {
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "Missing, malformed, expired or wrongly signed access token.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1892,7 +1892,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "No such resource, or it belongs to another user.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1911,7 +1911,7 @@ export interface operations {
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "An unexpected error; it is logged on the server, and the answer tells nothing more.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1930,7 +1930,7 @@ export interface operations {
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "The database is unavailable; try again shortly.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1976,7 +1976,7 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "The request is invalid (malformed id, body or query); `errors` lists the fields.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1995,7 +1995,7 @@ export interface operations {
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "Missing, malformed, expired or wrongly signed access token.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2014,7 +2014,7 @@ export interface operations {
                      *       "title": "Forbidden",
                      *       "status": 403,
                      *       "detail": "The caller may read this resource but not change it.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2033,7 +2033,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "No such resource, or it belongs to another user.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2052,7 +2052,7 @@ export interface operations {
                      *       "title": "Conflict",
                      *       "status": 409,
                      *       "detail": "The request conflicts with the current state (a duplicate, or a dependent record).",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2071,7 +2071,7 @@ export interface operations {
                      *       "title": "Payload Too Large",
                      *       "status": 413,
                      *       "detail": "The request body is larger than 100 kB.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2090,7 +2090,7 @@ export interface operations {
                      *       "title": "Unsupported Media Type",
                      *       "status": 415,
                      *       "detail": "The request body is not `application/json`.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2109,7 +2109,7 @@ export interface operations {
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "An unexpected error; it is logged on the server, and the answer tells nothing more.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2128,7 +2128,7 @@ export interface operations {
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "The database is unavailable; try again shortly.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2168,7 +2168,7 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "The request is invalid (malformed id, body or query); `errors` lists the fields.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2187,7 +2187,7 @@ export interface operations {
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "Missing, malformed, expired or wrongly signed access token.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2206,7 +2206,7 @@ export interface operations {
                      *       "title": "Forbidden",
                      *       "status": 403,
                      *       "detail": "The caller may read this resource but not change it.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2225,7 +2225,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "No such resource, or it belongs to another user.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2244,7 +2244,7 @@ export interface operations {
                      *       "title": "Conflict",
                      *       "status": 409,
                      *       "detail": "The request conflicts with the current state (a duplicate, or a dependent record).",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2263,7 +2263,7 @@ export interface operations {
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "An unexpected error; it is logged on the server, and the answer tells nothing more.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2282,7 +2282,7 @@ export interface operations {
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "The database is unavailable; try again shortly.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2328,7 +2328,7 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "The request is invalid (malformed id, body or query); `errors` lists the fields.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2347,7 +2347,7 @@ export interface operations {
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "Missing, malformed, expired or wrongly signed access token.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2366,7 +2366,7 @@ export interface operations {
                      *       "title": "Forbidden",
                      *       "status": 403,
                      *       "detail": "The caller may read this resource but not change it.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2385,7 +2385,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "No such resource, or it belongs to another user.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2404,7 +2404,7 @@ export interface operations {
                      *       "title": "Conflict",
                      *       "status": 409,
                      *       "detail": "The request conflicts with the current state (a duplicate, or a dependent record).",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2423,7 +2423,7 @@ export interface operations {
                      *       "title": "Payload Too Large",
                      *       "status": 413,
                      *       "detail": "The request body is larger than 100 kB.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2442,7 +2442,7 @@ export interface operations {
                      *       "title": "Unsupported Media Type",
                      *       "status": 415,
                      *       "detail": "The request body is not `application/json`.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2461,7 +2461,7 @@ export interface operations {
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "An unexpected error; it is logged on the server, and the answer tells nothing more.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2480,7 +2480,7 @@ export interface operations {
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "The database is unavailable; try again shortly.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2528,7 +2528,7 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "The request is invalid (malformed id, body or query); `errors` lists the fields.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/patients/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2547,7 +2547,7 @@ export interface operations {
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "Missing, malformed, expired or wrongly signed access token.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/patients/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2566,7 +2566,7 @@ export interface operations {
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "An unexpected error; it is logged on the server, and the answer tells nothing more.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/patients/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2585,7 +2585,7 @@ export interface operations {
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "The database is unavailable; try again shortly.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/patients/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2612,7 +2612,7 @@ export interface operations {
                 headers: {
                     /**
                      * @description The path of the new resource
-                     * @example /api/doctors/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/
+                     * @example /api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/
                      */
                     Location?: string;
                     [name: string]: unknown;
@@ -2633,7 +2633,7 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "The request is invalid (malformed id, body or query); `errors` lists the fields.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/patients/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2652,7 +2652,7 @@ export interface operations {
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "Missing, malformed, expired or wrongly signed access token.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/patients/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2671,7 +2671,7 @@ export interface operations {
                      *       "title": "Payload Too Large",
                      *       "status": 413,
                      *       "detail": "The request body is larger than 100 kB.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/patients/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2690,7 +2690,7 @@ export interface operations {
                      *       "title": "Unsupported Media Type",
                      *       "status": 415,
                      *       "detail": "The request body is not `application/json`.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/patients/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2709,7 +2709,7 @@ export interface operations {
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "An unexpected error; it is logged on the server, and the answer tells nothing more.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/patients/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2728,7 +2728,7 @@ export interface operations {
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "The database is unavailable; try again shortly.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/patients/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2770,7 +2770,7 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "The request is invalid (malformed id, body or query); `errors` lists the fields.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2789,7 +2789,7 @@ export interface operations {
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "Missing, malformed, expired or wrongly signed access token.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2808,7 +2808,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "No such resource, or it belongs to another user.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2827,7 +2827,7 @@ export interface operations {
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "An unexpected error; it is logged on the server, and the answer tells nothing more.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2846,7 +2846,7 @@ export interface operations {
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "The database is unavailable; try again shortly.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2892,7 +2892,7 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "The request is invalid (malformed id, body or query); `errors` lists the fields.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2911,7 +2911,7 @@ export interface operations {
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "Missing, malformed, expired or wrongly signed access token.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2930,7 +2930,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "No such resource, or it belongs to another user.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2949,7 +2949,7 @@ export interface operations {
                      *       "title": "Payload Too Large",
                      *       "status": 413,
                      *       "detail": "The request body is larger than 100 kB.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2968,7 +2968,7 @@ export interface operations {
                      *       "title": "Unsupported Media Type",
                      *       "status": 415,
                      *       "detail": "The request body is not `application/json`.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2987,7 +2987,7 @@ export interface operations {
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "An unexpected error; it is logged on the server, and the answer tells nothing more.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3006,7 +3006,7 @@ export interface operations {
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "The database is unavailable; try again shortly.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3046,7 +3046,7 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "The request is invalid (malformed id, body or query); `errors` lists the fields.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3065,7 +3065,7 @@ export interface operations {
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "Missing, malformed, expired or wrongly signed access token.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3084,7 +3084,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "No such resource, or it belongs to another user.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3103,7 +3103,7 @@ export interface operations {
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "An unexpected error; it is logged on the server, and the answer tells nothing more.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3122,7 +3122,7 @@ export interface operations {
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "The database is unavailable; try again shortly.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3168,7 +3168,7 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "The request is invalid (malformed id, body or query); `errors` lists the fields.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3187,7 +3187,7 @@ export interface operations {
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "Missing, malformed, expired or wrongly signed access token.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3206,7 +3206,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "No such resource, or it belongs to another user.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3225,7 +3225,7 @@ export interface operations {
                      *       "title": "Payload Too Large",
                      *       "status": 413,
                      *       "detail": "The request body is larger than 100 kB.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3244,7 +3244,7 @@ export interface operations {
                      *       "title": "Unsupported Media Type",
                      *       "status": 415,
                      *       "detail": "The request body is not `application/json`.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3263,7 +3263,7 @@ export interface operations {
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "An unexpected error; it is logged on the server, and the answer tells nothing more.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3282,7 +3282,7 @@ export interface operations {
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "The database is unavailable; try again shortly.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3333,7 +3333,7 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "The request is invalid (malformed id, body or query); `errors` lists the fields.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/doctors/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3352,7 +3352,7 @@ export interface operations {
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "Missing, malformed, expired or wrongly signed access token.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/doctors/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3371,7 +3371,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "No such resource, or it belongs to another user.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/doctors/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3390,7 +3390,7 @@ export interface operations {
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "An unexpected error; it is logged on the server, and the answer tells nothing more.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/doctors/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3409,7 +3409,7 @@ export interface operations {
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "The database is unavailable; try again shortly.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/doctors/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3457,7 +3457,7 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "The request is invalid (malformed id, body or query); `errors` lists the fields.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/mappings/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3476,7 +3476,7 @@ export interface operations {
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "Missing, malformed, expired or wrongly signed access token.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/mappings/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3495,7 +3495,7 @@ export interface operations {
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "An unexpected error; it is logged on the server, and the answer tells nothing more.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/mappings/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3514,7 +3514,7 @@ export interface operations {
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "The database is unavailable; try again shortly.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/mappings/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3541,7 +3541,7 @@ export interface operations {
                 headers: {
                     /**
                      * @description The path of the new resource
-                     * @example /api/doctors/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/
+                     * @example /api/mappings/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/
                      */
                     Location?: string;
                     [name: string]: unknown;
@@ -3562,7 +3562,7 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "The request is invalid (malformed id, body or query); `errors` lists the fields.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/mappings/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3581,7 +3581,7 @@ export interface operations {
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "Missing, malformed, expired or wrongly signed access token.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/mappings/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3600,7 +3600,7 @@ export interface operations {
                      *       "title": "Conflict",
                      *       "status": 409,
                      *       "detail": "The request conflicts with the current state (a duplicate, or a dependent record).",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/mappings/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3619,7 +3619,7 @@ export interface operations {
                      *       "title": "Payload Too Large",
                      *       "status": 413,
                      *       "detail": "The request body is larger than 100 kB.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/mappings/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3638,7 +3638,7 @@ export interface operations {
                      *       "title": "Unsupported Media Type",
                      *       "status": 415,
                      *       "detail": "The request body is not `application/json`.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/mappings/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3657,7 +3657,7 @@ export interface operations {
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "An unexpected error; it is logged on the server, and the answer tells nothing more.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/mappings/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3676,7 +3676,7 @@ export interface operations {
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "The database is unavailable; try again shortly.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/mappings/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3718,7 +3718,7 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "The request is invalid (malformed id, body or query); `errors` lists the fields.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/mappings/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3737,7 +3737,7 @@ export interface operations {
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "Missing, malformed, expired or wrongly signed access token.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/mappings/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3756,7 +3756,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "No such resource, or it belongs to another user.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/mappings/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3775,7 +3775,7 @@ export interface operations {
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "An unexpected error; it is logged on the server, and the answer tells nothing more.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/mappings/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3794,7 +3794,7 @@ export interface operations {
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "The database is unavailable; try again shortly.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/mappings/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3840,7 +3840,7 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "The request is invalid (malformed id, body or query); `errors` lists the fields.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/mappings/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3859,7 +3859,7 @@ export interface operations {
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "Missing, malformed, expired or wrongly signed access token.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/mappings/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3878,7 +3878,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "No such resource, or it belongs to another user.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/mappings/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3897,7 +3897,7 @@ export interface operations {
                      *       "title": "Conflict",
                      *       "status": 409,
                      *       "detail": "The request conflicts with the current state (a duplicate, or a dependent record).",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/mappings/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3916,7 +3916,7 @@ export interface operations {
                      *       "title": "Payload Too Large",
                      *       "status": 413,
                      *       "detail": "The request body is larger than 100 kB.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/mappings/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3935,7 +3935,7 @@ export interface operations {
                      *       "title": "Unsupported Media Type",
                      *       "status": 415,
                      *       "detail": "The request body is not `application/json`.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/mappings/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3954,7 +3954,7 @@ export interface operations {
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "An unexpected error; it is logged on the server, and the answer tells nothing more.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/mappings/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3973,7 +3973,7 @@ export interface operations {
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "The database is unavailable; try again shortly.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/mappings/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -4013,7 +4013,7 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "The request is invalid (malformed id, body or query); `errors` lists the fields.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/mappings/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -4032,7 +4032,7 @@ export interface operations {
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "Missing, malformed, expired or wrongly signed access token.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/mappings/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -4051,7 +4051,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "No such resource, or it belongs to another user.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/mappings/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -4070,7 +4070,7 @@ export interface operations {
                      *       "title": "Conflict",
                      *       "status": 409,
                      *       "detail": "The request conflicts with the current state (a duplicate, or a dependent record).",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/mappings/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -4089,7 +4089,7 @@ export interface operations {
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "An unexpected error; it is logged on the server, and the answer tells nothing more.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/mappings/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -4108,7 +4108,7 @@ export interface operations {
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "The database is unavailable; try again shortly.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/mappings/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -4154,7 +4154,7 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "The request is invalid (malformed id, body or query); `errors` lists the fields.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/mappings/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -4173,7 +4173,7 @@ export interface operations {
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "Missing, malformed, expired or wrongly signed access token.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/mappings/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -4192,7 +4192,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "No such resource, or it belongs to another user.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/mappings/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -4211,7 +4211,7 @@ export interface operations {
                      *       "title": "Conflict",
                      *       "status": 409,
                      *       "detail": "The request conflicts with the current state (a duplicate, or a dependent record).",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/mappings/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -4230,7 +4230,7 @@ export interface operations {
                      *       "title": "Payload Too Large",
                      *       "status": 413,
                      *       "detail": "The request body is larger than 100 kB.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/mappings/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -4249,7 +4249,7 @@ export interface operations {
                      *       "title": "Unsupported Media Type",
                      *       "status": 415,
                      *       "detail": "The request body is not `application/json`.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/mappings/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -4268,7 +4268,7 @@ export interface operations {
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "An unexpected error; it is logged on the server, and the answer tells nothing more.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/mappings/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -4287,7 +4287,7 @@ export interface operations {
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "The database is unavailable; try again shortly.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/mappings/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
