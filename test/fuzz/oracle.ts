@@ -257,6 +257,26 @@ function droppedKeyProblem(p: ProbeFields, a: Answer): string | undefined {
   return `a body carrying ${keys.join(', ')} answered ${a.status}, not 400`;
 }
 
+/**
+ * Unknown properties are a 400, nothing is silently ignored: a write whose object body has a
+ * top-level key its endpoint does not have is never a 2xx, whichever key the transformer drops.
+ */
+function unknownKeyProblem(p: ProbeFields, a: Answer): string | undefined {
+  if (a.status < 200 || a.status >= 300 || !p.bodyFields || typeof p.body !== 'string') {
+    return undefined;
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(p.body);
+  } catch {
+    return undefined;
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return undefined;
+  const unknown = Object.keys(parsed).filter((key) => !p.bodyFields!.includes(key));
+  if (unknown.length === 0) return undefined;
+  return `a ${a.status} to a body with the unknown ${unknown.map((key) => JSON.stringify(key)).join(', ')}`;
+}
+
 /** Checks one answer against every property; throws a replayable report if one fails. */
 export function verify(p: ProbeFields, a: Answer): void {
   const fail = (why: string): never => {
@@ -314,6 +334,8 @@ export function verify(p: ProbeFields, a: Answer): void {
   }
   const dropped = droppedKeyProblem(p, a);
   if (dropped) fail(dropped);
+  const unknown = unknownKeyProblem(p, a);
+  if (unknown) fail(unknown);
   let fragments: string[] | undefined;
   const leak = findLeak(body, a.text, () => (fragments ??= fragmentsOf(p)));
   if (leak) fail(`the answer leaks ${leak}`);

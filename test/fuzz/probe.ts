@@ -19,6 +19,8 @@ export interface ProbeFields {
   list?: ListKind;
   query?: [string, string][];
   rawQuery?: string;
+  /** For writes: the properties the endpoint's body has (any other is unknown, so a 400). */
+  bodyFields?: string[];
 }
 
 export type Probe = ProbeFields & fc.WithToStringMethod;

@@ -376,6 +376,7 @@ export function writeArb(fx: Fixtures, target: WriteTarget): fc.Arbitrary<Probe>
         contentType: method === 'GET' || body === undefined ? undefined : contentType,
         authorization: auth[0],
         auth: auth[1],
+        bodyFields: Object.keys(target.fields),
       });
     });
 }
@@ -528,6 +529,7 @@ export function authWriteArb(fx: Fixtures): fc.Arbitrary<Probe> {
         contentType: body === undefined ? undefined : contentType,
         authorization: auth[0],
         auth: auth[1],
+        bodyFields: Object.keys(endpoint.fields),
       }),
     );
 }
