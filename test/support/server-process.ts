@@ -4,6 +4,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort, waitUntilHealthy } from '../../scripts/lib/local-server.mjs';
 
+/** Re-exported for the suites that start processes of their own. */
+export { freePort } from '../../scripts/lib/local-server.mjs';
+
 const root = resolve(import.meta.dirname, '../..');
 
 /**
