@@ -46,13 +46,21 @@ const SECRET_KEYS = /^(?:password|passwordHash|password_hash|hash|tokenHash|toke
  */
 const sentStrings = new Set<string>();
 
-function stringsOfJson(text: string): string[] {
-  let parsed: unknown;
+const NOT_JSON = Symbol('not JSON');
+
+/** A request body parsed as JSON (`__proto__` stays an own key), or `NOT_JSON`. */
+function parsedBody(body: ProbeFields['body']): unknown {
+  if (typeof body !== 'string') return NOT_JSON;
   try {
-    parsed = JSON.parse(text);
+    return JSON.parse(body);
   } catch {
-    return [];
+    return NOT_JSON;
   }
+}
+
+function stringsOfJson(text: string): string[] {
+  const parsed = parsedBody(text);
+  if (parsed === NOT_JSON) return [];
   const found: string[] = [];
   const pending: unknown[] = [parsed];
   while (pending.length > 0) {
@@ -218,15 +226,8 @@ export const DROPPED_KEYS = ['__proto__', 'constructor', 'prototype'];
 
 /** The dropped keys a JSON body carries, at any depth (JSON.parse keeps `__proto__` as a key). */
 function droppedKeysIn(body: ProbeFields['body']): string[] {
-  if (typeof body !== 'string') return [];
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body);
-  } catch {
-    return [];
-  }
   const found = new Set<string>();
-  const pending: unknown[] = [parsed];
+  const pending: unknown[] = [parsedBody(body)];
   while (pending.length > 0) {
     const value = pending.pop();
     if (value === null || typeof value !== 'object') continue;
@@ -262,15 +263,8 @@ function droppedKeyProblem(p: ProbeFields, a: Answer): string | undefined {
  * top-level key its endpoint does not have is never a 2xx, whichever key the transformer drops.
  */
 function unknownKeyProblem(p: ProbeFields, a: Answer): string | undefined {
-  if (a.status < 200 || a.status >= 300 || !p.bodyFields || typeof p.body !== 'string') {
-    return undefined;
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(p.body);
-  } catch {
-    return undefined;
-  }
+  if (a.status < 200 || a.status >= 300 || !p.bodyFields) return undefined;
+  const parsed = parsedBody(p.body);
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return undefined;
   const unknown = Object.keys(parsed).filter((key) => !p.bodyFields!.includes(key));
   if (unknown.length === 0) return undefined;
