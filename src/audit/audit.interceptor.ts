@@ -19,6 +19,8 @@ import { AuditService } from './audit.service.js';
  * resource, and a login refused by its lock.
  */
 const RECORDED_FAILURES = new Set([401, 403, 404, 409, 412, 429]);
+/** The columns' lengths: an IPv6 address with an IPv4 tail is 45 characters. */
+const CLIENT_ADDRESS_LIMIT = 45;
 const USER_AGENT_LIMIT = 512;
 
 /** Who made the request and from where: the one place the audit trail reads it from. */
@@ -27,7 +29,7 @@ function requestContextOf(request: FastifyRequest & { user?: AuthUser }): Reques
   return {
     actorId: request.user?.id ?? null,
     requestId: request.id,
-    clientAddress: request.ip || null,
+    clientAddress: request.ip ? request.ip.slice(0, CLIENT_ADDRESS_LIMIT) : null,
     // Kept printable and bounded: it is whatever the client chose to send.
     userAgent:
       typeof userAgent === 'string'
