@@ -1,4 +1,5 @@
 import {
+  Check,
   Column,
   CreateDateColumn,
   Entity,
@@ -11,6 +12,7 @@ import {
 import { User } from '../users/user.entity.js';
 
 @Entity({ name: 'doctors' })
+@Check('doctors_version_check', `"version" >= 1`)
 // Unique on lower(email): an expression TypeORM cannot describe, so the migration owns it.
 @Index('doctors_email_key', { synchronize: false })
 @Index('doctors_created_at_idx', ['createdAt', 'id'])
@@ -39,6 +41,18 @@ export class Doctor {
   @ManyToOne(() => User)
   @JoinColumn({ name: 'created_by', foreignKeyConstraintName: 'doctors_created_by_fkey' })
   creator?: User;
+
+  /** Who made the latest change; the history trigger records it with each version. */
+  @Column({ name: 'updated_by', type: 'uuid' })
+  updatedBy: string;
+
+  @ManyToOne(() => User)
+  @JoinColumn({ name: 'updated_by', foreignKeyConstraintName: 'doctors_updated_by_fkey' })
+  updater?: User;
+
+  /** 1 when created, one more on every update: the database's `set_version` trigger sets it. */
+  @Column({ type: 'integer', default: 1 })
+  version: number;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;

@@ -2,7 +2,7 @@ import { type ArgumentMetadata, ValidationPipe, type ValidationError } from '@ne
 import { type FieldError, ValidationProblem } from '../problem-details.js';
 
 /** Fields the server owns: a client that sends them is told so rather than ignored. */
-const READ_ONLY_FIELDS = new Set(['id', 'createdAt', 'updatedAt', 'createdBy']);
+const READ_ONLY_FIELDS = new Set(['id', 'version', 'createdAt', 'updatedAt', 'createdBy']);
 
 /** No body of this API nests deeper; deeper ones would only exhaust the validator's stack. */
 const MAX_BODY_DEPTH = 8;

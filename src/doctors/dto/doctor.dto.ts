@@ -2,6 +2,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import { ListQuery, QueryTextField, SearchField } from '../../common/pagination/list-query.js';
 import { ApiText, ApiTimestamp } from '../../common/openapi.js';
 import { PageOf } from '../../common/pagination/page.js';
+import { HistoryEntryOf } from '../../common/versions/history.js';
 import { EmailField, type Presence, TextField } from '../../common/validation/fields.js';
 
 /** The writable fields of a doctor: all required to create or replace, any to patch. */
@@ -71,6 +72,15 @@ export class DoctorResponse {
   })
   createdBy: string;
 
+  @ApiProperty({
+    type: 'integer',
+    format: 'int32',
+    minimum: 1,
+    example: 1,
+    description: '1 when created, one more on every change; also the `ETag`, `"<version>"`.',
+  })
+  version: number;
+
   @ApiTimestamp()
   createdAt: Date;
 
@@ -79,3 +89,7 @@ export class DoctorResponse {
 }
 
 export class DoctorPage extends PageOf(DoctorResponse) {}
+
+export class DoctorHistoryEntry extends HistoryEntryOf(DoctorResponse, 'doctor') {}
+
+export class DoctorHistoryPage extends PageOf(DoctorHistoryEntry) {}

@@ -77,6 +77,15 @@ export class MappingResponse {
   @ApiProperty({ type: DoctorSummary })
   doctor: DoctorSummary;
 
+  @ApiProperty({
+    type: 'integer',
+    format: 'int32',
+    minimum: 1,
+    example: 1,
+    description: '1 when created, one more on every change; also the `ETag`, `"<version>"`.',
+  })
+  version: number;
+
   @ApiTimestamp()
   createdAt: Date;
 
