@@ -131,7 +131,11 @@ export class DoctorsService {
   }
 
   /** The doctor's versions, newest first by default. */
-  async history(auth: AuthUser, id: string, query: HistoryQuery): Promise<Page<DoctorHistoryEntry>> {
+  async history(
+    auth: AuthUser,
+    id: string,
+    query: HistoryQuery,
+  ): Promise<Page<DoctorHistoryEntry>> {
     const page = await paginate(this.versions(id), query, { version: 'entry.version' }, (entry) =>
       hydrateVersion(this.dataSource, Doctor, entry, toDoctorResponse),
     );

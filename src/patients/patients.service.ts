@@ -183,9 +183,14 @@ export class PatientsService {
   private ownedVersions(auth: AuthUser, id: string) {
     return this.dataSource.manager
       .createQueryBuilder(PatientVersion, 'entry')
-      .innerJoin(Patient, 'patient', 'patient.id = entry.patient_id AND patient.created_by = :user', {
-        user: auth.id,
-      })
+      .innerJoin(
+        Patient,
+        'patient',
+        'patient.id = entry.patient_id AND patient.created_by = :user',
+        {
+          user: auth.id,
+        },
+      )
       .where('entry.patient_id = :id', { id });
   }
 

@@ -53,10 +53,7 @@ export async function paginate<Entity extends ObjectLiteral, Item>(
     const keyColumn = `${builder.alias}.${key.propertyPath}`;
     if (keyColumn !== column) builder.addOrderBy(keyColumn, direction);
   }
-  const entities = await builder
-    .limit(query.limit)
-    .offset(query.offset)
-    .getMany();
+  const entities = await builder.limit(query.limit).offset(query.offset).getMany();
   // A page that is neither full nor past the end is the last one: it gives the total itself.
   const isLastPage = entities.length > 0 && entities.length < query.limit;
   const total = isLastPage ? query.offset + entities.length : await countRows(countBuilder);

@@ -51,16 +51,17 @@ function parseTagList(header: string, value: string | string[] | undefined): Tag
   const tags: EntityTag[] = [];
   let at = skipWhitespace(text, 0);
   while (at < text.length) {
-    if (text[at] !== ',') {
-      ENTITY_TAG.lastIndex = at;
-      const match = ENTITY_TAG.exec(text);
-      if (!match) throw malformed(header);
-      tags.push({ weak: match[1] !== undefined, opaque: match[2] });
-      at = skipWhitespace(text, ENTITY_TAG.lastIndex);
-      if (at < text.length && text[at] !== ',') throw malformed(header);
-    }
     // Empty list elements (`"3", , "4"`) are allowed and ignored (RFC 9110, 5.6.1).
-    at = skipWhitespace(text, at + 1);
+    if (text[at] === ',') {
+      at = skipWhitespace(text, at + 1);
+      continue;
+    }
+    ENTITY_TAG.lastIndex = at;
+    const match = ENTITY_TAG.exec(text);
+    if (!match) throw malformed(header);
+    tags.push({ weak: match[1] !== undefined, opaque: match[2] });
+    at = skipWhitespace(text, ENTITY_TAG.lastIndex);
+    if (at < text.length && text[at] !== ',') throw malformed(header);
   }
   if (tags.length === 0) throw malformed(header);
   return tags;

@@ -3,7 +3,6 @@ import { ApiParam, ApiProperty } from '@nestjs/swagger';
 import type { DataSource, EntityTarget, ObjectLiteral } from 'typeorm';
 import { ApiTimestamp } from '../openapi.js';
 import { ListQuery } from '../pagination/list-query.js';
-import { PageOf } from '../pagination/page.js';
 import { ValidationProblem } from '../problem-details.js';
 import { MAX_VERSION } from './entity-tags.js';
 
@@ -68,9 +67,11 @@ export function hydrateVersion<Entity extends ObjectLiteral, Response>(
   const metadata = dataSource.getMetadata(target);
   const entity = metadata.create() as Entity;
   for (const column of metadata.columns) {
-    if (column.relationMetadata && !column.isVirtual && column.referencedColumn) continue;
+    // A join column that only a relation declares has no property to restore.
+    if (column.isVirtual) continue;
     const value = stored.resource[column.databaseName];
-    column.setEntityValue(entity, dataSource.driver.prepareHydratedValue(value, column));
+    (entity as Record<string, unknown>)[column.propertyName] =
+      dataSource.driver.prepareHydratedValue(value, column);
   }
   const { version, operation, changedAt, changedBy } = stored;
   return { version, operation, changedAt, changedBy, resource: toResponse(entity) };

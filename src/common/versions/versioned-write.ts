@@ -1,9 +1,4 @@
-import type {
-  EntityManager,
-  EntityTarget,
-  ObjectLiteral,
-  QueryDeepPartialEntity,
-} from 'typeorm';
+import type { EntityManager, EntityTarget, ObjectLiteral, QueryDeepPartialEntity } from 'typeorm';
 
 /**
  * Updates the row with this id and answers the version and time the database gave the

@@ -93,10 +93,14 @@ function documentEntityTag(status: HttpStatus): MethodDecorator {
     const responses: Record<string, ResponseObject> =
       Reflect.getMetadata(API_RESPONSES, descriptor.value as object) ?? {};
     const success = responses[status];
-    if (!success) throw new Error('@Versioned() must be placed above the @ApiEndpoint() it extends');
+    if (!success)
+      throw new Error('@Versioned() must be placed above the @ApiEndpoint() it extends');
     Reflect.defineMetadata(
       API_RESPONSES,
-      { ...responses, [status]: { ...success, headers: { ...success.headers, ETag: ETAG_HEADER } } },
+      {
+        ...responses,
+        [status]: { ...success, headers: { ...success.headers, ETag: ETAG_HEADER } },
+      },
       descriptor.value as object,
     );
     return descriptor;
