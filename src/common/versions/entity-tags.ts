@@ -23,6 +23,10 @@ type TagList = '*' | EntityTag[];
 
 /** One list element: an entity tag (RFC 9110's etagc: any visible character except `"`). */
 const ENTITY_TAG = /(W\/)?"([\x21\x23-\x7e\x80-\xff]*)"/y;
+
+/** What `parseTagList` accepts, as the OpenAPI document states it. */
+export const TAG_LIST_PATTERN =
+  '^[ \\t]*(\\*[ \\t]*|(,[ \\t]*)*(W/)?"[!#-~\\x80-\\xff]*"[ \\t]*(,[ \\t]*((W/)?"[!#-~\\x80-\\xff]*"[ \\t]*)?)*)$';
 const OPTIONAL_WHITESPACE = /[ \t]*/y;
 
 function skipWhitespace(value: string, at: number): number {
@@ -47,7 +51,7 @@ function malformed(header: string): ValidationProblem {
 function parseTagList(header: string, value: string | string[] | undefined): TagList | undefined {
   if (value === undefined) return undefined;
   const text = Array.isArray(value) ? value.join(', ') : value;
-  if (text.trim() === '*') return '*';
+  if (/^[ \t]*\*[ \t]*$/.test(text)) return '*';
   const tags: EntityTag[] = [];
   let at = skipWhitespace(text, 0);
   while (at < text.length) {

@@ -15,7 +15,7 @@ export class HistoryQuery extends ListQuery(['version'] as const, '-version') {}
 /** The OpenAPI schema of one version of a `resource`. */
 export function HistoryEntryOf<T>(resource: Type<T>, noun: string) {
   class HistoryEntry {
-    @ApiProperty({ type: 'integer', format: 'int32', minimum: 1, example: 2 })
+    @ApiProperty({ type: 'integer', format: 'int32', minimum: 1, maximum: MAX_VERSION, example: 2 })
     version: number;
 
     @ApiProperty({

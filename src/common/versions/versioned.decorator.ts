@@ -17,6 +17,7 @@ import {
   type ExpectedVersions,
   ifNoneMatchHolds,
   parseIfMatch,
+  TAG_LIST_PATTERN,
 } from './entity-tags.js';
 
 /**
@@ -54,12 +55,12 @@ const ETAG_HEADER = {
     'The version of the resource in quotes, `"<version>"`. Send it back in `If-Match` to change ' +
     'the resource only if nobody else has meanwhile, or in `If-None-Match` to read it only if ' +
     'it changed.',
-  schema: { type: 'string', pattern: '^"[1-9][0-9]*"$', maxLength: 12 },
+  schema: { type: 'string', pattern: '^"[1-9][0-9]{0,9}"$', maxLength: 12 },
   example: '"3"',
 } as const;
 
 /** Node.js refuses request headers over 16 KiB in all: no tag list can be longer. */
-const TAG_LIST_SCHEMA = { type: 'string', maxLength: 16_384 } as const;
+const TAG_LIST_SCHEMA = { type: 'string', pattern: TAG_LIST_PATTERN, maxLength: 16_384 } as const;
 
 const IF_MATCH = ApiHeader({
   name: 'If-Match',

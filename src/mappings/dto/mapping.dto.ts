@@ -3,6 +3,7 @@ import { IsOptional, IsUUID } from 'class-validator';
 import { ApiText, ApiTimestamp } from '../../common/openapi.js';
 import { ListQuery } from '../../common/pagination/list-query.js';
 import { PageOf } from '../../common/pagination/page.js';
+import { MAX_VERSION } from '../../common/versions/entity-tags.js';
 import { type Presence, TextField, UuidField } from '../../common/validation/fields.js';
 
 /** The writable fields of a mapping: the pair to create or replace, any to patch. */
@@ -81,6 +82,7 @@ export class MappingResponse {
     type: 'integer',
     format: 'int32',
     minimum: 1,
+    maximum: MAX_VERSION,
     example: 1,
     description: '1 when created, one more on every change; also the `ETag`, `"<version>"`.',
   })
