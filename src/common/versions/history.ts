@@ -97,8 +97,7 @@ export const ApiVersionParam = () =>
   applyDecorators(
     ApiParam({
       name: 'version',
-      schema: { type: 'integer', format: 'int32', minimum: 1, maximum: MAX_VERSION },
+      schema: { type: 'integer', format: 'int32', minimum: 1, maximum: MAX_VERSION, example: 2 },
       description: 'A version number, as in the `version` of the resource',
-      example: 2,
     }),
   );
