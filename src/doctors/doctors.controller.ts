@@ -1,20 +1,9 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  HttpStatus,
-  Patch,
-  Post,
-  Put,
-  Query,
-} from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpStatus, Patch, Post, Put, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { type AuthUser, CurrentUser } from '../common/decorators/current-user.decorator.js';
 import { ApiIdParam, IdParam } from '../common/decorators/id-param.decorator.js';
 import { Creates } from '../common/interceptors/location.interceptor.js';
-import { ApiAuthenticated, ApiEndpoint } from '../common/openapi.js';
+import { ApiEndpoint } from '../common/openapi.js';
 import type { ExpectedVersions } from '../common/versions/entity-tags.js';
 import { ApiVersionParam, HistoryQuery, VersionParam } from '../common/versions/history.js';
 import { IfMatch, Versioned } from '../common/versions/versioned.decorator.js';
@@ -30,10 +19,9 @@ import {
   UpdateDoctorDto,
 } from './dto/doctor.dto.js';
 
-const { BAD_REQUEST, FORBIDDEN, NOT_FOUND, CONFLICT, CREATED, NO_CONTENT } = HttpStatus;
+const { BAD_REQUEST, FORBIDDEN, NOT_FOUND, CONFLICT, NO_CONTENT } = HttpStatus;
 
 @ApiTags('doctors')
-@ApiAuthenticated()
 @Controller('api/doctors')
 export class DoctorsController {
   constructor(private readonly doctors: DoctorsService) {}
@@ -50,12 +38,10 @@ export class DoctorsController {
   }
 
   @Post()
-  @Creates('/api/doctors')
   @Versioned('create')
-  @ApiEndpoint({
+  @Creates('/api/doctors/:id/', {
     operationId: 'createDoctor',
     summary: 'Add a doctor to the directory',
-    status: CREATED,
     response: DoctorResponse,
     problems: [BAD_REQUEST, CONFLICT],
   })
@@ -113,7 +99,6 @@ export class DoctorsController {
   }
 
   @Delete(':id')
-  @HttpCode(NO_CONTENT)
   @ApiIdParam('doctor')
   @Versioned('delete')
   @ApiEndpoint({

@@ -7,7 +7,12 @@ import {
 import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, type EntityManager, type Repository } from 'typeorm';
 import type { AuthUser } from '../common/decorators/current-user.decorator.js';
-import { containsPattern, type Page, paginate } from '../common/pagination/page.js';
+import {
+  containsPattern,
+  type Page,
+  paginate,
+  type SortColumns,
+} from '../common/pagination/page.js';
 import { definedOnly } from '../common/validation/defined.js';
 import { assertExpectedVersion, type ExpectedVersions } from '../common/versions/entity-tags.js';
 import { type HistoryQuery, hydrateVersion } from '../common/versions/history.js';
@@ -15,13 +20,14 @@ import { updateVersioned } from '../common/versions/versioned-write.js';
 import { Mapping } from '../mappings/mapping.entity.js';
 import { DoctorVersion } from './doctor-version.entity.js';
 import { Doctor } from './doctor.entity.js';
-import type {
-  CreateDoctorDto,
-  DoctorHistoryEntry,
-  DoctorListQuery,
-  DoctorResponse,
-  ReplaceDoctorDto,
-  UpdateDoctorDto,
+import {
+  DOCTOR_SORT_FIELDS,
+  type CreateDoctorDto,
+  type DoctorHistoryEntry,
+  type DoctorListQuery,
+  type DoctorResponse,
+  type ReplaceDoctorDto,
+  type UpdateDoctorDto,
 } from './dto/doctor.dto.js';
 
 const SORT_COLUMNS = {
@@ -30,7 +36,7 @@ const SORT_COLUMNS = {
   email: 'doctor.email',
   createdAt: 'doctor.createdAt',
   updatedAt: 'doctor.updatedAt',
-};
+} satisfies SortColumns<typeof DOCTOR_SORT_FIELDS>;
 
 function toDoctorResponse(doctor: Doctor): DoctorResponse {
   const { id, name, specialization, email, phone, createdBy, version, createdAt, updatedAt } =
@@ -161,7 +167,7 @@ export class DoctorsService {
   }
 
   private async assertNoDependents(manager: EntityManager, id: string): Promise<void> {
-    const [{ count }] = await manager.query(
+    const [{ count }]: { count: number }[] = await manager.query(
       `SELECT count(*)::int AS count FROM (
          SELECT id FROM patients WHERE doctor_id = $1
          UNION SELECT patient_id FROM mappings WHERE doctor_id = $1

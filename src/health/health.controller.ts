@@ -1,14 +1,9 @@
 import { Controller, Get, HttpStatus, Res, ServiceUnavailableException } from '@nestjs/common';
-import {
-  ApiOkResponse,
-  ApiOperation,
-  ApiServiceUnavailableResponse,
-  ApiTags,
-} from '@nestjs/swagger';
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import type { FastifyReply } from 'fastify';
 import { Public } from '../common/decorators/public.decorator.js';
+import { ApiEndpoint } from '../common/openapi.js';
 
 class HealthResponse {
   @ApiProperty({ enum: ['ok', 'error'], example: 'ok' })
@@ -28,10 +23,11 @@ export class HealthController {
 
   @Public()
   @Get()
-  @ApiOperation({ operationId: 'getHealth', summary: 'Liveness and database reachability' })
-  @ApiOkResponse({
-    type: HealthResponse,
-    description: 'The service is up and reaches its database.',
+  @ApiEndpoint({
+    operationId: 'getHealth',
+    summary: 'Liveness and database reachability',
+    response: HealthResponse,
+    success: 'The service is up and reaches its database.',
   })
   @ApiServiceUnavailableResponse({
     type: HealthResponse,

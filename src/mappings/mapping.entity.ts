@@ -12,6 +12,7 @@ import {
 } from 'typeorm';
 import { Doctor } from '../doctors/doctor.entity.js';
 import { Patient } from '../patients/patient.entity.js';
+import { LENGTH } from '../common/validation/limits.js';
 
 /** A patient–doctor pair; unique (`mappings_patient_id_doctor_id_key`). */
 @Entity({ name: 'mappings' })
@@ -33,7 +34,7 @@ export class Mapping {
   @Column({ name: 'created_by', type: 'uuid' })
   createdBy: string;
 
-  @Column({ type: 'varchar', length: 1000, nullable: true })
+  @Column({ type: 'varchar', length: LENGTH.notes, nullable: true })
   notes: string | null;
 
   /** 1 when created, one more on every update: the database's `set_version` trigger sets it. */

@@ -11,13 +11,13 @@ export async function updateVersioned<Entity extends ObjectLiteral>(
   id: string,
   changes: QueryDeepPartialEntity<Entity>,
 ): Promise<{ version: number; updatedAt: Date }> {
-  const { raw } = await manager
+  const result = await manager
     .createQueryBuilder()
     .update(target)
     .set(changes)
     .where('id = :id', { id })
     .returning('version, updated_at')
     .execute();
-  const [row] = raw as { version: number; updated_at: Date }[];
+  const [row] = result.raw as { version: number; updated_at: Date }[];
   return { version: row.version, updatedAt: row.updated_at };
 }

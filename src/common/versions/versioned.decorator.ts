@@ -91,8 +91,8 @@ const API_RESPONSES = 'swagger/apiResponse';
  */
 function documentEntityTag(status: HttpStatus): MethodDecorator {
   return (_target, _key, descriptor) => {
-    const responses: Record<string, ResponseObject> =
-      Reflect.getMetadata(API_RESPONSES, descriptor.value as object) ?? {};
+    const responses = (Reflect.getMetadata(API_RESPONSES, descriptor.value as object) ??
+      {}) as Record<string, ResponseObject>;
     const success = responses[status];
     if (!success)
       throw new Error('@Versioned() must be placed above the @ApiEndpoint() it extends');
