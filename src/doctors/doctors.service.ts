@@ -138,7 +138,7 @@ export class DoctorsService {
 
   /** The doctor's versions, newest first by default. */
   async history(
-    auth: AuthUser,
+    _auth: AuthUser,
     id: string,
     query: HistoryQuery,
   ): Promise<Page<DoctorHistoryEntry>> {

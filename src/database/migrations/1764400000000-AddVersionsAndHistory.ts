@@ -12,7 +12,7 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  *   transaction, with who made the change (`updated_by`, which the services set) and when.
  *
  * A version goes with its record (ON DELETE CASCADE): deleting a patient erases its medical
- * data, earlier versions included; the audit trail keeps the fact of the deletion.
+ * data, earlier versions included (the README says why).
  */
 export class AddVersionsAndHistory1764400000000 implements MigrationInterface {
   name = 'AddVersionsAndHistory1764400000000';
