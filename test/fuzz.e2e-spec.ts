@@ -8,9 +8,13 @@
  * every test name, and fast-check prints it with the counterexample). `FUZZ_RUNS=<n>`
  * overrides the number of runs of every property, for a longer soak.
  *
+ * Writes also carry generated If-Match / If-None-Match values, and two properties check those
+ * headers against an oracle: the grammar openapi.json documents and RFC 9110's comparisons.
+ *
  * The hand-written cases of hostile-input.e2e-spec.ts are the examples this generalises.
  */
 import fc from 'fast-check';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Account, signUp, startApp, type TestApp } from './support/app.js';
 import { createDoctor, createPatient } from './support/records.js';
@@ -52,6 +56,8 @@ interface ProbeFields {
   authorization?: string;
   /** What the Authorization header is, for the report (tokens are long). */
   auth: string;
+  /** A conditional header (`if-match` or `if-none-match`) and its value, if any. */
+  conditional?: [name: 'if-match' | 'if-none-match', value: string];
   /** For list queries: which list, and the decoded query pairs. */
   list?: ListKind;
   query?: [string, string][];
@@ -79,7 +85,10 @@ function describeBody(body: ProbeFields['body']): string {
 
 function describeProbe(p: ProbeFields): string {
   const type = p.contentType === undefined ? '' : ` content-type=${JSON.stringify(p.contentType)}`;
-  return `${p.method} ${truncate(p.url, 400)} auth=${p.auth}${type} body=${describeBody(p.body)}`;
+  const conditional = p.conditional
+    ? ` ${p.conditional[0]}=${JSON.stringify(p.conditional[1])}`
+    : '';
+  return `${p.method} ${truncate(p.url, 400)} auth=${p.auth}${type}${conditional} body=${describeBody(p.body)}`;
 }
 
 function probe(fields: ProbeFields): Probe {
@@ -94,6 +103,7 @@ let slowest: { ms: number; request: string } = { ms: 0, request: '' };
 async function send(p: ProbeFields): Promise<Answer> {
   const headers: Record<string, string> = {};
   if (p.authorization !== undefined) headers.authorization = p.authorization;
+  if (p.conditional) headers[p.conditional[0]] = p.conditional[1];
   const hasBody = p.body !== undefined && p.method !== 'GET';
   if (hasBody && p.contentType !== '')
     headers['content-type'] = p.contentType ?? 'application/json';
@@ -324,7 +334,11 @@ function verify(p: ProbeFields, a: Answer): void {
   };
   const polluted = pollution();
   if (polluted) fail(`prototype pollution: ${polluted}`);
-  if (!((a.status >= 200 && a.status < 300) || (a.status >= 400 && a.status < 500))) {
+  const notModified = a.status === 304 && p.conditional?.[0] === 'if-none-match';
+  if (
+    !notModified &&
+    !((a.status >= 200 && a.status < 300) || (a.status >= 400 && a.status < 500))
+  ) {
     fail(`status ${a.status} is neither 2xx nor 4xx`);
   }
   let body: any;
@@ -362,8 +376,8 @@ function verify(p: ProbeFields, a: Answer): void {
     ) {
       fail('problem errors that are not [{ field, message }]');
     }
-  } else if (a.status === 204) {
-    if (a.text.length > 0) fail('a 204 with a body');
+  } else if (a.status === 204 || notModified) {
+    if (a.text.length > 0) fail(`a ${a.status} with a body`);
   } else if (body === undefined || body === null || typeof body !== 'object') {
     fail('a 2xx without a JSON object body');
   } else if (p.list && p.method === 'GET') {
@@ -611,7 +625,7 @@ function objectText(entries: Entry[]): string {
   return `{${entries.map(([key, value]) => `${JSON.stringify(key)}:${value}`).join(',')}}`;
 }
 
-const READ_ONLY = ['id', 'createdAt', 'updatedAt', 'createdBy'];
+const READ_ONLY = ['id', 'version', 'createdAt', 'updatedAt', 'createdBy'];
 const ALL_FIELDS = [
   'name',
   'specialization',
@@ -1318,6 +1332,57 @@ function listArb(fx: Fixtures): fc.Arbitrary<Probe> {
     });
 }
 
+// ---------------------------------------------------------------------------------------
+// Generators: If-Match and If-None-Match values
+// ---------------------------------------------------------------------------------------
+
+/** Stands for the resource's current version in a generated tag list, filled in when sent. */
+const CURRENT = '{current}';
+
+/** Characters a client can send in a header value (fetch refuses NUL, CR and LF). */
+const headerCharacter = fc.oneof(
+  {
+    weight: 12,
+    arbitrary: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)),
+  },
+  { weight: 1, arbitrary: fc.constantFrom('\t', '\x80', '\xe9', '\xff') },
+);
+
+/** One piece of a tag list: real tags, weak ones, `*`, near misses and junk. */
+const tagListPiece = fc.oneof(
+  {
+    weight: 6,
+    arbitrary: fc.constantFrom(
+      `"${CURRENT}"`,
+      `W/"${CURRENT}"`,
+      '*',
+      '"1"',
+      '"2"',
+      '"abc"',
+      '""',
+      `"0${CURRENT}"`,
+      `"${CURRENT}.0"`,
+    ),
+  },
+  { weight: 2, arbitrary: fc.nat({ max: 3_000_000_000 }).map((n) => `"${n}"`) },
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom(CURRENT, '"', 'W/', 'w/', 'W /', ',', ';', '""""', '"a"b"', '**'),
+  },
+  { weight: 1, arbitrary: fc.string({ unit: headerCharacter, maxLength: 6 }) },
+  {
+    weight: 1,
+    arbitrary: fc.string({ unit: headerCharacter, maxLength: 8 }).map((text) => `"${text}"`),
+  },
+);
+
+/** A whole header value: pieces joined by commas, spaces and tabs, or by nothing. */
+const tagListArb = fc
+  .array(fc.tuple(tagListPiece, fc.constantFrom(', ', ',', ' , ', ',\t', ' ', '')), {
+    maxLength: 5,
+  })
+  .map((parts) => parts.map(([piece, separator]) => piece + separator).join(''));
+
 interface WriteTarget {
   methods: ('POST' | 'PUT' | 'PATCH' | 'DELETE' | 'GET')[];
   collection: string;
@@ -1344,8 +1409,9 @@ function writeArb(fx: Fixtures, target: WriteTarget): fc.Arbitrary<Probe> {
       body: bodyArb(target.fields),
       contentType: contentTypeArb,
       auth: authArb(fx, fx.user, 'user'),
+      tags: fc.option(tagListArb, { freq: 3 }),
     })
-    .map(({ method, id, trailing, body, contentType, auth }) => {
+    .map(({ method, id, trailing, body, contentType, auth, tags }) => {
       // DELETE only ever names a bad id: the fixtures must survive the run.
       const path =
         method === 'POST'
@@ -1361,6 +1427,10 @@ function writeArb(fx: Fixtures, target: WriteTarget): fc.Arbitrary<Probe> {
         contentType: method === 'GET' || body === undefined ? undefined : contentType,
         authorization: auth[0],
         auth: auth[1],
+        conditional:
+          tags === null || method === 'POST'
+            ? undefined
+            : [method === 'GET' ? 'if-none-match' : 'if-match', tags.replaceAll(CURRENT, '1')],
       });
     });
 }
@@ -1694,4 +1764,102 @@ describe('generated hostile input', () => {
     expect(mine.status).toBe(200);
     expect(mine.body.total).toBe(0);
   }, 30_000);
+});
+
+// ---------------------------------------------------------------------------------------
+// Conditional requests against an oracle: the documented grammar and RFC 9110's comparisons
+// ---------------------------------------------------------------------------------------
+
+/** The grammar of If-Match and If-None-Match, as openapi.json states it to clients. */
+const DOCUMENTED_TAG_LIST = new RegExp(
+  (
+    JSON.parse(readFileSync('openapi.json', 'utf8')) as {
+      paths: Record<
+        string,
+        { patch: { parameters: { name: string; schema: { pattern: string } }[] } }
+      >;
+    }
+  ).paths['/api/patients/{id}'].patch.parameters.find((p) => p.name === 'If-Match')!.schema.pattern,
+);
+
+/** What the server should answer a tag list, given the resource's current version. */
+function expectedCondition(value: string, version: number) {
+  // fetch and Node.js both drop the spaces and tabs around a header value.
+  const sent = value.replace(/^[ \t]+|[ \t]+$/g, '');
+  if (!DOCUMENTED_TAG_LIST.test(sent)) return 'malformed';
+  if (sent === '*') return { strong: true, weak: true };
+  const tags = [...sent.matchAll(/(W\/)?"([^"]*)"/g)].map(([, weak, opaque]) => ({ weak, opaque }));
+  const current = tags.filter((tag) => tag.opaque === String(version));
+  return { strong: current.some((tag) => !tag.weak), weak: current.length > 0 };
+}
+
+describe('generated conditional requests', () => {
+  it(`If-Match on PATCH: a 400 for what the grammar refuses, else 200 exactly when it names the version (${REPLAY})`, async () => {
+    const patient = await createPatient(server.http, fx.user.accessToken, fx.doctorIds[0]);
+    const url = `/api/patients/${patient.id}/`;
+    const token = fx.user.accessToken;
+    let version = 1;
+    let edits = 0;
+    const seen = new Set<number>();
+    await fc.assert(
+      fc.asyncProperty(tagListArb, async (template) => {
+        const value = template.replaceAll(CURRENT, String(version));
+        const p = probe({
+          method: 'PATCH',
+          url,
+          body: JSON.stringify({ medicalHistory: `Edit ${edits}` }),
+          authorization: `Bearer ${token}`,
+          auth: 'user',
+          conditional: ['if-match', value],
+        });
+        const answer = await send(p);
+        verify(p, answer);
+        const expected = expectedCondition(value, version);
+        const status = expected === 'malformed' ? 400 : expected.strong ? 200 : 412;
+        expect(answer.status, describeProbe(p)).toBe(status);
+        seen.add(status);
+        if (status === 400) expect(JSON.parse(answer.text).errors[0].field).toBe('If-Match');
+        if (status === 200) {
+          edits += 1;
+          version += 1;
+        }
+        const current = await server.http.get(url, { token });
+        expect(current.body.version, 'only a 200 makes a version').toBe(version);
+      }),
+      { seed: SEED, numRuns: runs(300) },
+    );
+    const history = await server.http.get(`/api/patients/${patient.id}/history/?limit=1`, {
+      token,
+    });
+    expect(history.body.total).toBe(version);
+    expect([...seen].sort(), 'the generator reaches every outcome').toEqual([200, 400, 412]);
+  }, 120_000);
+
+  it(`If-None-Match on GET: a 400 for what the grammar refuses, else 304 exactly when it names the version (${REPLAY})`, async () => {
+    const doctor = await server.http.get(`/api/doctors/${fx.doctorIds[1]}/`, {
+      token: fx.user.accessToken,
+    });
+    const version = doctor.body.version as number;
+    const seen = new Set<number>();
+    await fc.assert(
+      fc.asyncProperty(tagListArb, async (template) => {
+        const value = template.replaceAll(CURRENT, String(version));
+        const p = probe({
+          method: 'GET',
+          url: `/api/doctors/${fx.doctorIds[1]}/`,
+          authorization: `Bearer ${fx.other.accessToken}`,
+          auth: 'other',
+          conditional: ['if-none-match', value],
+        });
+        const answer = await send(p);
+        verify(p, answer);
+        const expected = expectedCondition(value, version);
+        const status = expected === 'malformed' ? 400 : expected.weak ? 304 : 200;
+        expect(answer.status, describeProbe(p)).toBe(status);
+        seen.add(status);
+      }),
+      { seed: SEED, numRuns: runs(300) },
+    );
+    expect([...seen].sort(), 'the generator reaches every outcome').toEqual([200, 304, 400]);
+  }, 120_000);
 });
