@@ -1,9 +1,11 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { ConfigModule } from '@nestjs/config';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { AdminModule } from './admin/admin.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { ProblemDetailsFilter } from './common/filters/problem-details.filter.js';
 import { JwtAuthGuard } from './common/guards/jwt-auth.guard.js';
+import { RolesGuard } from './common/guards/roles.guard.js';
+import { configurationModule } from './config/configuration.module.js';
 import type { AppConfig } from './config/environment.js';
 import { DatabaseModule } from './database/database.module.js';
 import { DoctorsModule } from './doctors/doctors.module.js';
@@ -11,6 +13,7 @@ import { HealthModule } from './health/health.module.js';
 import { LoggingModule } from './common/logging/logging.module.js';
 import { MappingsModule } from './mappings/mappings.module.js';
 import { PatientsModule } from './patients/patients.module.js';
+import { UsersModule } from './users/users.module.js';
 
 @Module({})
 export class AppModule {
@@ -19,13 +22,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        ConfigModule.forRoot({
-          isGlobal: true,
-          ignoreEnvFile: true,
-          validatePredefined: false,
-          skipProcessEnv: true,
-          load: [() => ({ ...config })],
-        }),
+        configurationModule(config),
         LoggingModule,
         DatabaseModule,
         HealthModule,
@@ -33,9 +30,13 @@ export class AppModule {
         DoctorsModule,
         PatientsModule,
         MappingsModule,
+        AdminModule,
+        UsersModule,
       ],
       providers: [
+        // In this order: who the caller is, then what their role allows.
         { provide: APP_GUARD, useClass: JwtAuthGuard },
+        { provide: APP_GUARD, useClass: RolesGuard },
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
       ],
     };

@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { describe, expect, inject, it } from 'vitest';
 import { LoginThrottle } from '../src/auth/login-throttle.entity.js';
 import { RefreshToken } from '../src/auth/refresh-token.entity.js';
+import { Session } from '../src/sessions/session.entity.js';
 import { dataSourceOptions } from '../src/database/data-source-options.js';
 import { DoctorVersion } from '../src/doctors/doctor-version.entity.js';
 import { Doctor } from '../src/doctors/doctor.entity.js';
@@ -18,6 +19,7 @@ describe('schema', () => {
       entities: [
         User,
         RefreshToken,
+        Session,
         LoginThrottle,
         Doctor,
         DoctorVersion,

@@ -5,6 +5,7 @@ import { PassportModule } from '@nestjs/passport';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { AppConfig } from '../config/environment.js';
+import { SessionsModule } from '../sessions/sessions.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { AuthController } from './auth.controller.js';
 import { AuthService } from './auth.service.js';
@@ -17,6 +18,7 @@ import { RefreshToken } from './refresh-token.entity.js';
 @Module({
   imports: [
     UsersModule,
+    SessionsModule,
     PassportModule,
     TypeOrmModule.forFeature([RefreshToken, LoginThrottle]),
     JwtModule.registerAsync({
@@ -42,5 +44,6 @@ import { RefreshToken } from './refresh-token.entity.js';
   ],
   controllers: [AuthController],
   providers: [AuthService, JwtStrategy, LoginThrottleService],
+  exports: [AuthService],
 })
 export class AuthModule {}
