@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { dataSourceOptions } from '../src/database/data-source-options.js';
 import { migrations } from '../src/database/migrations/index.js';
 import { CreateRolesAndSessions1764300000000 } from '../src/database/migrations/1764300000000-CreateRolesAndSessions.js';
+import { AddVersionsAndHistory1764400000000 } from '../src/database/migrations/1764400000000-AddVersionsAndHistory.js';
 
 async function onServer(text: string): Promise<void> {
   const client = new pg.Client({ connectionString: inject('serverUrl') });
@@ -72,11 +73,107 @@ describe('migration CreateRolesAndSessions on a database with logins', () => {
         userId,
       ]);
       expect(user).toEqual({ role: 'user', disabled: false });
-      await current.undoLastMigration();
+      // Back to before this migration: first the ones that came after it.
+      for (let applied = migrations.length; applied > before; applied -= 1) {
+        await current.undoLastMigration();
+      }
       const [token] = await current.query(
         `SELECT family_id FROM refresh_tokens WHERE token_hash = 'b'`,
       );
       expect(token.family_id).toBe(live);
+    } finally {
+      await current.destroy();
+    }
+  });
+});
+
+describe('migration AddVersionsAndHistory on a database with records', () => {
+  const name = `healthcare_migration_${Date.now()}_${randomBytes(3).toString('hex')}`;
+  let url: string;
+
+  beforeAll(async () => {
+    await onServer(`CREATE DATABASE "${name}"`);
+    const parsed = new URL(inject('serverUrl'));
+    parsed.pathname = `/${name}`;
+    url = parsed.toString();
+  });
+  afterAll(() => onServer(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+
+  it('gives existing records version 1, their creator as last editor and a first version; and reverts', async () => {
+    const before = migrations.indexOf(AddVersionsAndHistory1764400000000);
+    const earlier = new DataSource({
+      ...dataSourceOptions(url, false),
+      migrations: migrations.slice(0, before),
+    });
+    await earlier.initialize();
+    const [userId, doctorId, patientId] = [randomUUID(), randomUUID(), randomUUID()];
+    try {
+      await earlier.runMigrations();
+      await earlier.query(
+        `INSERT INTO users (id, name, email, password_hash) VALUES ($1, 'Old', 'old@example.com', 'x')`,
+        [userId],
+      );
+      await earlier.query(
+        `INSERT INTO doctors (id, name, specialization, email, created_by)
+         VALUES ($1, 'Dr. Old', 'Geriatrics', 'old-doctor@example.com', $2)`,
+        [doctorId, userId],
+      );
+      await earlier.query(
+        `INSERT INTO patients (id, name, date_of_birth, gender, doctor_id, created_by)
+         VALUES ($1, 'Old Patient', '1950-01-01', 'male', $2, $3)`,
+        [patientId, doctorId, userId],
+      );
+    } finally {
+      await earlier.destroy();
+    }
+
+    const current = new DataSource(dataSourceOptions(url, false));
+    await current.initialize();
+    try {
+      await current.runMigrations();
+      const [patient] = await current.query(
+        `SELECT version, updated_by, updated_at FROM patients WHERE id = $1`,
+        [patientId],
+      );
+      expect(patient).toMatchObject({ version: 1, updated_by: userId });
+      const versions = await current.query(
+        `SELECT version, operation, changed_by, changed_at, resource->>'name' AS name
+         FROM patient_versions WHERE patient_id = $1`,
+        [patientId],
+      );
+      expect(versions).toEqual([
+        {
+          version: 1,
+          operation: 'create',
+          changed_by: userId,
+          changed_at: patient.updated_at,
+          name: 'Old Patient',
+        },
+      ]);
+      const doctorVersions = await current.query(
+        `SELECT version, operation FROM doctor_versions WHERE doctor_id = $1`,
+        [doctorId],
+      );
+      expect(doctorVersions).toEqual([{ version: 1, operation: 'create' }]);
+
+      await current.query(`UPDATE patients SET name = 'Renamed' WHERE id = $1`, [patientId]);
+      const [{ count }] = await current.query(
+        `SELECT count(*)::int AS count FROM patient_versions WHERE patient_id = $1`,
+        [patientId],
+      );
+      expect(count).toBe(2);
+
+      for (let applied = migrations.length; applied > before; applied -= 1) {
+        await current.undoLastMigration();
+      }
+      const columns = await current.query(
+        `SELECT column_name FROM information_schema.columns
+         WHERE table_name = 'patients' AND column_name IN ('version', 'updated_by')`,
+      );
+      expect(columns).toEqual([]);
+      await current.query(`UPDATE patients SET name = 'After the revert' WHERE id = $1`, [
+        patientId,
+      ]);
     } finally {
       await current.destroy();
     }
