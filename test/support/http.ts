@@ -1,3 +1,5 @@
+import { request as httpRequest } from 'node:http';
+
 export interface HttpResponse<T = any> {
   status: number;
   headers: Headers;
@@ -15,11 +17,49 @@ export interface RequestOptions {
 }
 
 /**
+ * Sends a request from a given local address (`fetch` cannot choose one): the server sees
+ * another client, as long as the address routes to it (all of 127.0.0.0/8 does, on Linux).
+ */
+function fetchFrom(localAddress: string, url: string, init: RequestInit): Promise<Response> {
+  return new Promise((resolve, reject) => {
+    const outgoing = httpRequest(
+      url,
+      { method: init.method, headers: init.headers as Record<string, string>, localAddress },
+      (incoming) => {
+        const chunks: Buffer[] = [];
+        incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
+        incoming.on('error', reject);
+        incoming.on('end', () => {
+          const headers = new Headers();
+          for (const [name, value] of Object.entries(incoming.headers)) {
+            for (const item of [value ?? []].flat()) headers.append(name, item);
+          }
+          const status = incoming.statusCode ?? 0;
+          const body = status === 204 || status === 304 ? null : Buffer.concat(chunks);
+          resolve(new Response(body, { status, headers }));
+        });
+      },
+    );
+    outgoing.on('error', reject);
+    outgoing.end(init.body as string | undefined);
+  });
+}
+
+/**
  * A small HTTP client for the tests: JSON in, parsed JSON (or text) out. A 5xx is a bug, so
- * it fails the test at once unless the test says it expects one.
+ * it fails the test at once unless the test says it expects one. Given a `localAddress`, it
+ * sends from that address.
  */
 export class HttpClient {
-  constructor(readonly baseUrl: string) {}
+  constructor(
+    readonly baseUrl: string,
+    readonly localAddress?: string,
+  ) {}
+
+  /** The same server, seen from another client address (`127.0.0.2`, say). */
+  from(localAddress: string): HttpClient {
+    return new HttpClient(this.baseUrl, localAddress);
+  }
 
   async request<T = any>(
     method: string,
@@ -34,7 +74,11 @@ export class HttpClient {
     if (payload !== undefined && !headers['content-type']) {
       headers['content-type'] = 'application/json';
     }
-    const response = await fetch(`${this.baseUrl}${path}`, { method, headers, body: payload });
+    const init = { method, headers, body: payload };
+    const url = `${this.baseUrl}${path}`;
+    const response = await (this.localAddress
+      ? fetchFrom(this.localAddress, url, init)
+      : fetch(url, init));
     const text = await response.text();
     if (response.status >= 500 && !options.expectServerError) {
       throw new Error(`${method} ${path} answered ${response.status}: ${text}`);

@@ -3,6 +3,7 @@ import { CreateDoctorsPatientsMappings1764100000000 } from './1764100000000-Crea
 import { CreateLoginThrottles1764200000000 } from './1764200000000-CreateLoginThrottles.js';
 import { CreateRolesAndSessions1764300000000 } from './1764300000000-CreateRolesAndSessions.js';
 import { AddVersionsAndHistory1764400000000 } from './1764400000000-AddVersionsAndHistory.js';
+import { LoginThrottlesPerClient1764600000000 } from './1764600000000-LoginThrottlesPerClient.js';
 
 /**
  * Every migration, in order. Listed rather than globbed so that the application, the
@@ -15,4 +16,5 @@ export const migrations = [
   CreateLoginThrottles1764200000000,
   CreateRolesAndSessions1764300000000,
   AddVersionsAndHistory1764400000000,
+  LoginThrottlesPerClient1764600000000,
 ];
