@@ -80,8 +80,10 @@ describe('embedded PostgreSQL (PGlite), used when DATABASE_URL is not set', () =
         ...Array(9).fill(401),
       ]);
 
-      // The version and history triggers (PL/pgSQL) and If-Match under the row lock.
-      const token = login.body.accessToken;
+      // The version and history triggers (PL/pgSQL) and If-Match under the row lock, in a new
+      // session: the reuse of the refresh token above ended the first one.
+      const relogin = await app.http.post('/auth/login/', { email, password: PASSWORD });
+      const token = relogin.body.accessToken;
       const doctor = await app.http.post(
         '/api/doctors/',
         { name: 'Dr. Embedded', specialization: 'Triggers', email: uniqueEmail('doctor') },
