@@ -11,6 +11,7 @@ import {
   startApp,
   TEST_JWT_SECRET,
   type TestApp,
+  useTestServer,
   uniqueEmail,
 } from './support/app.js';
 import type { HttpClient, HttpResponse } from './support/http.js';
@@ -35,16 +36,9 @@ const ATTACKER_ADDRESS = '127.0.0.2';
 /** How the service keys its counters (the tests' server runs with TEST_JWT_SECRET). */
 const keys = throttleKeys(TEST_JWT_SECRET);
 
-let server: TestApp;
-let http: HttpClient;
-let attacker: HttpClient;
-
-beforeAll(async () => {
-  server = await startApp();
-  http = server.http;
-  attacker = http.from(ATTACKER_ADDRESS);
-});
-afterAll(() => server.close());
+const server = useTestServer();
+const { http } = server;
+const attacker = http.from(ATTACKER_ADDRESS);
 
 function login(email: string, password: string, client: HttpClient = attacker) {
   return client.post('/auth/login/', { email, password });

@@ -1,34 +1,21 @@
 import 'reflect-metadata';
-import { randomBytes, randomUUID } from 'node:crypto';
-import pg from 'pg';
+import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDatabase, dropDatabase, freshDatabaseName } from '../scripts/lib/local-server.mjs';
 import { dataSourceOptions } from '../src/database/data-source-options.js';
 import { migrations } from '../src/database/migrations/index.js';
 import { CreateRolesAndSessions1764300000000 } from '../src/database/migrations/1764300000000-CreateRolesAndSessions.js';
 import { AddVersionsAndHistory1764400000000 } from '../src/database/migrations/1764400000000-AddVersionsAndHistory.js';
 
-async function onServer(text: string): Promise<void> {
-  const client = new pg.Client({ connectionString: inject('serverUrl') });
-  await client.connect();
-  try {
-    await client.query(text);
-  } finally {
-    await client.end();
-  }
-}
-
 describe('migration CreateRolesAndSessions on a database with logins', () => {
-  const name = `healthcare_migration_${Date.now()}_${randomBytes(3).toString('hex')}`;
+  const name = freshDatabaseName('healthcare_migration');
   let url: string;
 
   beforeAll(async () => {
-    await onServer(`CREATE DATABASE "${name}"`);
-    const parsed = new URL(inject('serverUrl'));
-    parsed.pathname = `/${name}`;
-    url = parsed.toString();
+    url = await createDatabase(name);
   });
-  afterAll(() => onServer(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+  afterAll(() => dropDatabase(name));
 
   it('turns each refresh-token family into a session, ended when no token of it is usable', async () => {
     const before = migrations.indexOf(CreateRolesAndSessions1764300000000);
@@ -89,16 +76,13 @@ describe('migration CreateRolesAndSessions on a database with logins', () => {
 });
 
 describe('migration AddVersionsAndHistory on a database with records', () => {
-  const name = `healthcare_migration_${Date.now()}_${randomBytes(3).toString('hex')}`;
+  const name = freshDatabaseName('healthcare_migration');
   let url: string;
 
   beforeAll(async () => {
-    await onServer(`CREATE DATABASE "${name}"`);
-    const parsed = new URL(inject('serverUrl'));
-    parsed.pathname = `/${name}`;
-    url = parsed.toString();
+    url = await createDatabase(name);
   });
-  afterAll(() => onServer(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+  afterAll(() => dropDatabase(name));
 
   it('gives existing records version 1, their creator as last editor and a first version; and reverts', async () => {
     const before = migrations.indexOf(AddVersionsAndHistory1764400000000);

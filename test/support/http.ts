@@ -51,14 +51,19 @@ function fetchFrom(localAddress: string, url: string, init: RequestInit): Promis
  * sends from that address.
  */
 export class HttpClient {
+  /** `baseUrl` may be a function, for a server that starts after the client is made. */
   constructor(
-    readonly baseUrl: string,
+    private readonly base: string | (() => string),
     readonly localAddress?: string,
   ) {}
 
+  get baseUrl(): string {
+    return typeof this.base === 'function' ? this.base() : this.base;
+  }
+
   /** The same server, seen from another client address (`127.0.0.2`, say). */
   from(localAddress: string): HttpClient {
-    return new HttpClient(this.baseUrl, localAddress);
+    return new HttpClient(this.base, localAddress);
   }
 
   async request<T = any>(
