@@ -4,6 +4,8 @@ import { type AuthUser, CurrentUser } from '../common/decorators/current-user.de
 import { ApiIdParam, IdParam } from '../common/decorators/id-param.decorator.js';
 import { Creates } from '../common/interceptors/location.interceptor.js';
 import { ApiEndpoint } from '../common/openapi.js';
+import type { ExpectedVersions } from '../common/versions/entity-tags.js';
+import { IfMatch, Versioned } from '../common/versions/versioned.decorator.js';
 import {
   CreateMappingDto,
   MappingListQuery,
@@ -34,6 +36,7 @@ export class MappingsController {
   }
 
   @Post()
+  @Versioned('create')
   @Creates('/api/mappings/:id/', {
     operationId: 'createMapping',
     summary: 'Map one of the caller’s patients to a doctor',
@@ -47,6 +50,7 @@ export class MappingsController {
 
   @Get(':id')
   @ApiIdParam('mapping')
+  @Versioned('read')
   @ApiEndpoint({
     operationId: 'getMapping',
     summary: 'Read a mapping',
@@ -59,6 +63,7 @@ export class MappingsController {
 
   @Put(':id')
   @ApiIdParam('mapping')
+  @Versioned('write')
   @ApiEndpoint({
     operationId: 'replaceMapping',
     summary: 'Replace a mapping (omitted notes are cleared)',
@@ -71,12 +76,14 @@ export class MappingsController {
     @CurrentUser() auth: AuthUser,
     @IdParam() id: string,
     @Body() dto: ReplaceMappingDto,
+    @IfMatch() expected: ExpectedVersions,
   ): Promise<MappingResponse> {
-    return this.mappings.replace(auth, id, dto);
+    return this.mappings.replace(auth, id, dto, expected);
   }
 
   @Patch(':id')
   @ApiIdParam('mapping')
+  @Versioned('write')
   @ApiEndpoint({
     operationId: 'updateMapping',
     summary: 'Change some fields of a mapping',
@@ -89,12 +96,14 @@ export class MappingsController {
     @CurrentUser() auth: AuthUser,
     @IdParam() id: string,
     @Body() dto: UpdateMappingDto,
+    @IfMatch() expected: ExpectedVersions,
   ): Promise<MappingResponse> {
-    return this.mappings.update(auth, id, dto);
+    return this.mappings.update(auth, id, dto, expected);
   }
 
   @Delete(':id')
   @ApiIdParam('mapping')
+  @Versioned('delete')
   @ApiEndpoint({
     operationId: 'deleteMapping',
     summary: 'Remove a mapping',
@@ -103,7 +112,11 @@ export class MappingsController {
     status: NO_CONTENT,
     problems: [BAD_REQUEST, NOT_FOUND, CONFLICT],
   })
-  remove(@CurrentUser() auth: AuthUser, @IdParam() id: string): Promise<void> {
-    return this.mappings.remove(auth, id);
+  remove(
+    @CurrentUser() auth: AuthUser,
+    @IdParam() id: string,
+    @IfMatch() expected: ExpectedVersions,
+  ): Promise<void> {
+    return this.mappings.remove(auth, id, expected);
   }
 }

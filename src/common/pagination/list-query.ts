@@ -33,7 +33,10 @@ export type ListQueryType = {
  * The query every list takes: `limit` (1–100, default 20), `offset` (default 0) and `sort`,
  * a whitelisted field with an optional `-` for descending (default `-createdAt`).
  */
-export function ListQuery<const Field extends string>(sortFields: readonly Field[]) {
+export function ListQuery<const Field extends string>(
+  sortFields: readonly Field[],
+  defaultSort: Field | `-${Field}` = '-createdAt' as `-${Field}`,
+) {
   const sortValues = sortFields.flatMap((field) => [field, `-${field}`]);
 
   class ListQueryBase {
@@ -69,12 +72,12 @@ export function ListQuery<const Field extends string>(sortFields: readonly Field
 
     @ApiPropertyOptional({
       enum: sortValues,
-      default: '-createdAt',
+      default: defaultSort,
       description: 'A field to sort by; a leading `-` sorts descending.',
     })
     @IsOptional()
     @IsIn(sortValues, { message: `sort must be one of: ${sortValues.join(', ')}` })
-    sort: Field | `-${Field}` = '-createdAt' as `-${Field}`;
+    sort: Field | `-${Field}` = defaultSort;
   }
   return ListQueryBase;
 }
