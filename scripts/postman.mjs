@@ -54,7 +54,8 @@ const JANE = {
 
 /**
  * The flow, folder by folder: each step names an operation of openapi.json, with the body,
- * path id, scripts and status of its request. Every operation must appear at least once.
+ * path id (and version), headers, scripts and status of its request. Every operation must
+ * appear at least once.
  */
 const FLOW = [
   { folder: 'operations', steps: [{ operationId: 'getHealth', status: 200 }] },
@@ -147,6 +148,15 @@ const FLOW = [
         status: 200,
       },
       { operationId: 'updateDoctor', id: 'doctorId', body: { phone: null }, status: 200 },
+      {
+        operationId: 'listDoctorHistory',
+        id: 'doctorId',
+        status: 200,
+        tests: [
+          "pm.test('three versions, newest first', () => pm.expect(pm.response.json().items.map((entry) => entry.version)).to.eql([3, 2, 1]));",
+        ],
+      },
+      { operationId: 'getDoctorVersion', id: 'doctorId', version: 1, status: 200 },
     ],
   },
   {
@@ -166,12 +176,26 @@ const FLOW = [
           "pm.test('one patient matches', () => pm.expect(pm.response.json().total).to.equal(1));",
         ],
       },
-      { operationId: 'getPatient', id: 'patientId', status: 200 },
+      {
+        operationId: 'getPatient',
+        id: 'patientId',
+        status: 200,
+        tests: ["pm.collectionVariables.set('patientETag', pm.response.headers.get('ETag'));"],
+      },
       {
         operationId: 'replacePatient',
         id: 'patientId',
+        headers: { 'If-Match': '{{patientETag}}' },
         body: { ...JANE, email: 'jane@example.com' },
         status: 200,
+      },
+      {
+        operationId: 'updatePatient',
+        name: 'Change the patient from the version read before: 412',
+        id: 'patientId',
+        headers: { 'If-Match': '{{patientETag}}' },
+        body: { medicalHistory: 'An edit based on a stale copy.' },
+        status: 412,
       },
       {
         operationId: 'updatePatient',
@@ -179,6 +203,8 @@ const FLOW = [
         body: { medicalHistory: 'Penicillin allergy.' },
         status: 200,
       },
+      { operationId: 'listPatientHistory', id: 'patientId', status: 200 },
+      { operationId: 'getPatientVersion', id: 'patientId', version: 2, status: 200 },
       { operationId: 'listPatientDoctors', id: 'patientId', status: 200 },
     ],
   },
@@ -267,6 +293,7 @@ const VARIABLES = {
   doctorId: '',
   otherDoctorId: '',
   patientId: '',
+  patientETag: '',
   mappingId: '',
 };
 
@@ -341,6 +368,11 @@ async function build() {
       const request = item.request;
       if (publicOperations.has(step.operationId)) request.auth = { type: 'noauth' };
       if (step.id) request.url.variable = [{ key: 'id', value: `{{${step.id}}}` }];
+      if (step.version) request.url.variable.push({ key: 'version', value: String(step.version) });
+      for (const [key, value] of Object.entries(step.headers ?? {})) {
+        const header = request.header.find((candidate) => candidate.key === key);
+        Object.assign(header, { value, disabled: false });
+      }
       for (const [key, value] of Object.entries(step.query ?? {})) {
         const parameter = request.url.query.find((candidate) => candidate.key === key);
         Object.assign(parameter, { value, disabled: false });

@@ -51,7 +51,10 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     },
   });
   if (config.corsOrigins.length > 0) {
-    app.enableCors({ origin: config.corsOrigins, exposedHeaders: ['Location', 'Retry-After'] });
+    app.enableCors({
+      origin: config.corsOrigins,
+      exposedHeaders: ['Location', 'Retry-After', 'ETag'],
+    });
   }
   serveOpenApi(app);
   await app.init();

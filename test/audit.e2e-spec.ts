@@ -326,6 +326,47 @@ describe('audit trail', () => {
       expect(put.status).toBe(200);
       await expectEvent(put, { action: 'patient.update', outcome: 'success', ...named });
 
+      const history = await send('GET', `/api/patients/${id}/history/`, undefined, token);
+      expect(history.status).toBe(200);
+      await expectEvent(history, { action: 'patient.history', outcome: 'success', ...named });
+      const version = await send('GET', `/api/patients/${id}/history/1/`, undefined, token);
+      expect(version.status).toBe(200);
+      await expectEvent(version, { action: 'patient.history', outcome: 'success', ...named });
+
+      const current = await server.http.get(`/api/patients/${id}/`, { token });
+      const etag = current.headers.get('etag') as string;
+      const unchanged = await server.http.request('GET', `/api/patients/${id}/`, undefined, {
+        token,
+        headers: {
+          'x-request-id': `audit-${randomUUID()}`,
+          'user-agent': USER_AGENT,
+          'if-none-match': etag,
+        },
+      });
+      expect(unchanged.status).toBe(304);
+      await expectEvent(
+        { ...unchanged, requestId: unchanged.headers.get('x-request-id') as string },
+        { action: 'patient.read', outcome: 'success', ...named },
+      );
+      const stale = await server.http.request(
+        'PATCH',
+        `/api/patients/${id}/`,
+        { phone: '+1 555 0102' },
+        {
+          token,
+          headers: {
+            'x-request-id': `audit-${randomUUID()}`,
+            'user-agent': USER_AGENT,
+            'if-match': '"1"',
+          },
+        },
+      );
+      expect(stale.status).toBe(412);
+      await expectEvent(
+        { ...stale, requestId: stale.headers.get('x-request-id') as string },
+        { action: 'patient.update', outcome: 'failure', ...named },
+      );
+
       const deleted = await send('DELETE', `/api/patients/${id}/`, undefined, token);
       expect(deleted.status).toBe(204);
       await expectEvent(deleted, { action: 'patient.delete', outcome: 'success', ...named });

@@ -31,6 +31,7 @@ describe('POST /api/doctors/', () => {
       email: body.email,
       phone: '+44 20 7946 0000',
       createdBy: alice.id,
+      version: 1,
       createdAt: expect.stringMatching(ISO_UTC),
       updatedAt: expect.stringMatching(ISO_UTC),
     });

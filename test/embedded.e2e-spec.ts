@@ -44,7 +44,7 @@ describe('embedded PostgreSQL (PGlite), used when DATABASE_URL is not set', () =
     }
   });
 
-  it('behaves as PostgreSQL under concurrent requests, transactions and unique violations', async () => {
+  it('behaves as PostgreSQL under concurrent requests, transactions, unique violations and triggers', async () => {
     const app = await embedded();
     try {
       const email = uniqueEmail();
@@ -79,6 +79,28 @@ describe('embedded PostgreSQL (PGlite), used when DATABASE_URL is not set', () =
         200,
         ...Array(9).fill(401),
       ]);
+
+      // The version and history triggers (PL/pgSQL) and If-Match under the row lock, in a new
+      // session: the reuse of the refresh token above ended the first one.
+      const relogin = await app.http.post('/auth/login/', { email, password: PASSWORD });
+      const token = relogin.body.accessToken;
+      const doctor = await app.http.post(
+        '/api/doctors/',
+        { name: 'Dr. Embedded', specialization: 'Triggers', email: uniqueEmail('doctor') },
+        { token },
+      );
+      const edits = await Promise.all(
+        Array.from({ length: 10 }, (_, index) =>
+          app.http.patch(
+            `/api/doctors/${doctor.body.id}/`,
+            { phone: `+1 555 01${index}` },
+            { token, headers: { 'if-match': '"1"' } },
+          ),
+        ),
+      );
+      expect(edits.map((response) => response.status).sort()).toEqual([200, ...Array(9).fill(412)]);
+      const history = await app.http.get(`/api/doctors/${doctor.body.id}/history/`, { token });
+      expect(history.body.items.map((entry: { version: number }) => entry.version)).toEqual([2, 1]);
       expect((await app.http.get('/health')).status).toBe(200);
     } finally {
       await app.close();

@@ -14,6 +14,7 @@
  * are the examples this generalises.
  */
 import fc from 'fast-check';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type FieldSpec,
@@ -28,12 +29,14 @@ import {
 } from './fuzz/bodies.js';
 import { FuzzClient } from './fuzz/client.js';
 import { pollution } from './fuzz/oracle.js';
-import type { Probe } from './fuzz/probe.js';
+import { describeProbe, type Probe, probe } from './fuzz/probe.js';
 import {
+  CURRENT,
   type Fixtures,
   authWriteArb,
   listArb,
   malformedUrlArb,
+  tagListArb,
   writeArb,
 } from './fuzz/requests.js';
 import { REPLAY, SEED, runs } from './fuzz/seed.js';
@@ -75,7 +78,9 @@ afterAll(() => {
 
 async function check(arb: fc.Arbitrary<Probe>, numRuns: number): Promise<void> {
   await fc.assert(
-    fc.asyncProperty(arb, (p) => client.exchange(p)),
+    fc.asyncProperty(arb, async (p) => {
+      await client.exchange(p);
+    }),
     { seed: SEED, numRuns: runs(numRuns) },
   );
 }
@@ -206,4 +211,100 @@ describe('generated hostile input', () => {
     expect(mine.status).toBe(200);
     expect(mine.body.total).toBe(0);
   }, 30_000);
+});
+
+// ---------------------------------------------------------------------------------------
+// Conditional requests against an oracle: the documented grammar and RFC 9110's comparisons
+// ---------------------------------------------------------------------------------------
+
+/** The grammar of If-Match and If-None-Match, as openapi.json states it to clients. */
+const DOCUMENTED_TAG_LIST = new RegExp(
+  (
+    JSON.parse(readFileSync('openapi.json', 'utf8')) as {
+      paths: Record<
+        string,
+        { patch: { parameters: { name: string; schema: { pattern: string } }[] } }
+      >;
+    }
+  ).paths['/api/patients/{id}'].patch.parameters.find((p) => p.name === 'If-Match')!.schema.pattern,
+);
+
+/** What the server should answer a tag list, given the resource's current version. */
+function expectedCondition(value: string, version: number) {
+  // fetch and Node.js both drop the spaces and tabs around a header value.
+  const sent = value.replace(/^[ \t]+|[ \t]+$/g, '');
+  if (!DOCUMENTED_TAG_LIST.test(sent)) return 'malformed';
+  if (sent === '*') return { strong: true, weak: true };
+  const tags = [...sent.matchAll(/(W\/)?"([^"]*)"/g)].map(([, weak, opaque]) => ({ weak, opaque }));
+  const current = tags.filter((tag) => tag.opaque === String(version));
+  return { strong: current.some((tag) => !tag.weak), weak: current.length > 0 };
+}
+
+describe('generated conditional requests', () => {
+  it(`If-Match on PATCH: a 400 for what the grammar refuses, else 200 exactly when it names the version (${REPLAY})`, async () => {
+    // A fresh account: the hostile auth requests above may have ended the fixtures' sessions.
+    const { accessToken: token } = await signUp(server.http, 'Fuzz Editor');
+    const patient = await createPatient(server.http, token, fx.doctorIds[0]);
+    const url = `/api/patients/${patient.id}/`;
+    let version = 1;
+    let edits = 0;
+    const seen = new Set<number>();
+    await fc.assert(
+      fc.asyncProperty(tagListArb, async (template) => {
+        const value = template.replaceAll(CURRENT, String(version));
+        const p = probe({
+          method: 'PATCH',
+          url,
+          body: JSON.stringify({ medicalHistory: `Edit ${edits}` }),
+          authorization: `Bearer ${token}`,
+          auth: 'user',
+          conditional: ['if-match', value],
+        });
+        const answer = await client.exchange(p);
+        const expected = expectedCondition(value, version);
+        const status = expected === 'malformed' ? 400 : expected.strong ? 200 : 412;
+        expect(answer.status, describeProbe(p)).toBe(status);
+        seen.add(status);
+        if (status === 400) expect(JSON.parse(answer.text).errors[0].field).toBe('If-Match');
+        if (status === 200) {
+          edits += 1;
+          version += 1;
+        }
+        const current = await server.http.get(url, { token });
+        expect(current.body.version, 'only a 200 makes a version').toBe(version);
+      }),
+      { seed: SEED, numRuns: runs(300) },
+    );
+    const history = await server.http.get(`/api/patients/${patient.id}/history/?limit=1`, {
+      token,
+    });
+    expect(history.body.total).toBe(version);
+    expect([...seen].sort(), 'the generator reaches every outcome').toEqual([200, 400, 412]);
+  }, 120_000);
+
+  it(`If-None-Match on GET: a 400 for what the grammar refuses, else 304 exactly when it names the version (${REPLAY})`, async () => {
+    const { accessToken: token } = await signUp(server.http, 'Fuzz Reader');
+    const doctor = await server.http.get(`/api/doctors/${fx.doctorIds[1]}/`, { token });
+    const version = doctor.body.version as number;
+    const seen = new Set<number>();
+    await fc.assert(
+      fc.asyncProperty(tagListArb, async (template) => {
+        const value = template.replaceAll(CURRENT, String(version));
+        const p = probe({
+          method: 'GET',
+          url: `/api/doctors/${fx.doctorIds[1]}/`,
+          authorization: `Bearer ${token}`,
+          auth: 'reader',
+          conditional: ['if-none-match', value],
+        });
+        const answer = await client.exchange(p);
+        const expected = expectedCondition(value, version);
+        const status = expected === 'malformed' ? 400 : expected.weak ? 304 : 200;
+        expect(answer.status, describeProbe(p)).toBe(status);
+        seen.add(status);
+      }),
+      { seed: SEED, numRuns: runs(300) },
+    );
+    expect([...seen].sort(), 'the generator reaches every outcome').toEqual([200, 304, 400]);
+  }, 120_000);
 });

@@ -153,6 +153,7 @@ describe('GET /api/mappings/', () => {
       notes: 'Second opinion',
       patient: { id: alicePatient1.id, name: 'Alice Patient One' },
       doctor: { id: d2.id, name: d2.name, specialization: 'Dermatology' },
+      version: 1,
       createdAt: expect.stringMatching(ISO_UTC),
       updatedAt: expect.stringMatching(ISO_UTC),
     });
@@ -292,6 +293,7 @@ describe('POST /api/mappings/', () => {
       notes: 'Second opinion on the MRI.',
       patient: { id: alicePatient.id, name: 'Alice Patient' },
       doctor: { id: doctor.id, name: doctor.name, specialization: 'Oncology' },
+      version: 1,
       createdAt: expect.stringMatching(ISO_UTC),
       updatedAt: expect.stringMatching(ISO_UTC),
     });
@@ -531,6 +533,7 @@ describe('PUT and PATCH /api/mappings/<id>/', () => {
     expect(response.body).toEqual({
       ...mapping,
       notes: 'new notes',
+      version: 2,
       updatedAt: expect.stringMatching(ISO_UTC),
     });
     expect(Date.parse(response.body.updatedAt)).toBeGreaterThanOrEqual(
@@ -582,6 +585,7 @@ describe('PUT and PATCH /api/mappings/<id>/', () => {
     expect(response.body).toEqual({
       ...mapping,
       notes: null,
+      version: 2,
       updatedAt: expect.stringMatching(ISO_UTC),
     });
     expect((await getMapping(alice, mapping.id)).body.notes).toBeNull();
@@ -605,6 +609,7 @@ describe('PUT and PATCH /api/mappings/<id>/', () => {
       notes: 'moved',
       patient: { id: patient.id, name: patient.name },
       doctor: { id: newDoctor.id, name: newDoctor.name, specialization: 'Endocrinology' },
+      version: 2,
       createdAt: mapping.createdAt,
       updatedAt: expect.stringMatching(ISO_UTC),
     });

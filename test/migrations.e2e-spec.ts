@@ -6,6 +6,7 @@ import { createDatabase, dropDatabase, freshDatabaseName } from '../scripts/lib/
 import { dataSourceOptions } from '../src/database/data-source-options.js';
 import { migrations } from '../src/database/migrations/index.js';
 import { CreateRolesAndSessions1764300000000 } from '../src/database/migrations/1764300000000-CreateRolesAndSessions.js';
+import { AddVersionsAndHistory1764400000000 } from '../src/database/migrations/1764400000000-AddVersionsAndHistory.js';
 
 describe('migration CreateRolesAndSessions on a database with logins', () => {
   const name = freshDatabaseName('healthcare_migration');
@@ -68,6 +69,98 @@ describe('migration CreateRolesAndSessions on a database with logins', () => {
         `SELECT family_id FROM refresh_tokens WHERE token_hash = 'b'`,
       );
       expect(token.family_id).toBe(live);
+    } finally {
+      await current.destroy();
+    }
+  });
+});
+
+describe('migration AddVersionsAndHistory on a database with records', () => {
+  const name = freshDatabaseName('healthcare_migration');
+  let url: string;
+
+  beforeAll(async () => {
+    url = await createDatabase(name);
+  });
+  afterAll(() => dropDatabase(name));
+
+  it('gives existing records version 1, their creator as last editor and a first version; and reverts', async () => {
+    const before = migrations.indexOf(AddVersionsAndHistory1764400000000);
+    const earlier = new DataSource({
+      ...dataSourceOptions(url, false),
+      migrations: migrations.slice(0, before),
+    });
+    await earlier.initialize();
+    const [userId, doctorId, patientId] = [randomUUID(), randomUUID(), randomUUID()];
+    try {
+      await earlier.runMigrations();
+      await earlier.query(
+        `INSERT INTO users (id, name, email, password_hash) VALUES ($1, 'Old', 'old@example.com', 'x')`,
+        [userId],
+      );
+      await earlier.query(
+        `INSERT INTO doctors (id, name, specialization, email, created_by)
+         VALUES ($1, 'Dr. Old', 'Geriatrics', 'old-doctor@example.com', $2)`,
+        [doctorId, userId],
+      );
+      await earlier.query(
+        `INSERT INTO patients (id, name, date_of_birth, gender, doctor_id, created_by)
+         VALUES ($1, 'Old Patient', '1950-01-01', 'male', $2, $3)`,
+        [patientId, doctorId, userId],
+      );
+    } finally {
+      await earlier.destroy();
+    }
+
+    // Up to this migration only, so that undoing the last one undoes this one.
+    const current = new DataSource({
+      ...dataSourceOptions(url, false),
+      migrations: migrations.slice(0, before + 1),
+    });
+    await current.initialize();
+    try {
+      await current.runMigrations();
+      const [patient] = await current.query(
+        `SELECT version, updated_by, updated_at FROM patients WHERE id = $1`,
+        [patientId],
+      );
+      expect(patient).toMatchObject({ version: 1, updated_by: userId });
+      const versions = await current.query(
+        `SELECT version, operation, changed_by, changed_at, resource->>'name' AS name
+         FROM patient_versions WHERE patient_id = $1`,
+        [patientId],
+      );
+      expect(versions).toEqual([
+        {
+          version: 1,
+          operation: 'create',
+          changed_by: userId,
+          changed_at: patient.updated_at,
+          name: 'Old Patient',
+        },
+      ]);
+      const doctorVersions = await current.query(
+        `SELECT version, operation FROM doctor_versions WHERE doctor_id = $1`,
+        [doctorId],
+      );
+      expect(doctorVersions).toEqual([{ version: 1, operation: 'create' }]);
+
+      await current.query(`UPDATE patients SET name = 'Renamed' WHERE id = $1`, [patientId]);
+      const [{ count }] = await current.query(
+        `SELECT count(*)::int AS count FROM patient_versions WHERE patient_id = $1`,
+        [patientId],
+      );
+      expect(count).toBe(2);
+
+      await current.undoLastMigration();
+      const columns = await current.query(
+        `SELECT column_name FROM information_schema.columns
+         WHERE table_name = 'patients' AND column_name IN ('version', 'updated_by')`,
+      );
+      expect(columns).toEqual([]);
+      await current.query(`UPDATE patients SET name = 'After the revert' WHERE id = $1`, [
+        patientId,
+      ]);
     } finally {
       await current.destroy();
     }

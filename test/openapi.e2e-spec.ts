@@ -94,7 +94,7 @@ describe('the OpenAPI document', () => {
   it('has an example for every schema property, and a value for every required parameter', () => {
     for (const [schemaName, schema] of Object.entries(committed.components.schemas as Json)) {
       for (const [property, definition] of Object.entries(schema.properties as Json)) {
-        const nested = definition.$ref ?? definition.items?.$ref;
+        const nested = definition.$ref ?? definition.items?.$ref ?? definition.allOf?.[0]?.$ref;
         if (!nested) expect(definition.example, `${schemaName}.${property}`).toBeDefined();
       }
     }
@@ -107,6 +107,27 @@ describe('the OpenAPI document', () => {
           expect(value, `${name} ${parameter.name}`).toBeDefined();
         }
       }
+    }
+  });
+
+  it('documents ETag, If-Match, If-None-Match, 304 and 412 on every operation of one versioned resource', () => {
+    const headerNames = (operation: Json) =>
+      (operation.parameters as Json[]).filter((p) => p.in === 'header').map((p) => p.name);
+    for (const resource of ['doctors', 'patients', 'mappings']) {
+      const one = committed.paths[`/api/${resource}/{id}`];
+      const created = committed.paths[`/api/${resource}`].post.responses['201'];
+      expect(Object.keys(created.headers).sort(), resource).toEqual(['ETag', 'Location']);
+      expect(headerNames(one.get)).toEqual(['If-None-Match']);
+      expect(one.get.responses['200'].headers.ETag).toBeDefined();
+      expect(one.get.responses['304'].headers.ETag).toBeDefined();
+      for (const method of ['put', 'patch', 'delete']) {
+        expect(headerNames(one[method]), `${method} ${resource}`).toEqual(['If-Match']);
+        expect(one[method].responses['412'], `${method} ${resource}`).toBeDefined();
+      }
+      for (const method of ['put', 'patch']) {
+        expect(one[method].responses['200'].headers.ETag).toBeDefined();
+      }
+      expect(one.delete.responses['204'].headers).toBeUndefined();
     }
   });
 

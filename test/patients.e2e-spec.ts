@@ -48,6 +48,7 @@ describe('POST /api/patients/', () => {
       address: '1 Main Street\nSpringfield',
       medicalHistory: 'Asthma.\tMild.',
       doctorId,
+      version: 1,
       createdAt: expect.any(String),
       updatedAt: expect.any(String),
     });
@@ -315,6 +316,7 @@ describe('GET /api/patients/<id>/doctors/', () => {
       'phone',
       'specialization',
       'updatedAt',
+      'version',
     ]);
   });
 

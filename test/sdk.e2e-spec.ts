@@ -129,6 +129,84 @@ describe('the generated TypeScript SDK against the running server', () => {
     expect(revoked.error?.status).toBe(401);
   });
 
+  it('does a safe read-modify-write with ETag and If-Match, and reads the history', async () => {
+    const email = uniqueEmail('sdk-versions');
+    const password = 'correct horse battery staple';
+    await client.POST('/auth/register', { body: { name: 'SDK Editor', email, password } });
+    accessToken = (await client.POST('/auth/login', { body: { email, password } })).data!
+      .accessToken;
+    const doctor = await client.POST('/api/doctors', {
+      body: {
+        name: 'Dr. Lisa Cuddy',
+        specialization: 'Endocrinology',
+        email: uniqueEmail('cuddy'),
+      },
+    });
+    const created = await client.POST('/api/patients', {
+      body: {
+        name: 'Jane Doe',
+        dateOfBirth: '1984-07-21',
+        gender: 'female',
+        doctorId: doctor.data!.id,
+      },
+    });
+    const path = { id: created.data!.id };
+
+    // Two clients read version 1; the first to write wins, the second is told so.
+    const read = await client.GET('/api/patients/{id}', { params: { path } });
+    const etag = read.response.headers.get('etag')!;
+    expect(etag).toBe('"1"');
+    expect(read.data?.version).toBe(1);
+    const first = await client.PATCH('/api/patients/{id}', {
+      params: { path, header: { 'If-Match': etag } },
+      body: { medicalHistory: 'Asthma.' },
+    });
+    expect(first.response.status).toBe(200);
+    expect(first.response.headers.get('etag')).toBe('"2"');
+    const second = await client.PATCH('/api/patients/{id}', {
+      params: { path, header: { 'If-Match': etag } },
+      body: { medicalHistory: 'Penicillin allergy.' },
+    });
+    expectTypeOf(second.error).toEqualTypeOf<ProblemDetails | undefined>();
+    expect(second.response.status).toBe(412);
+    expect(second.error?.status).toBe(412);
+
+    // The second client reads again, merges, and writes on the version it now holds.
+    const fresh = await client.GET('/api/patients/{id}', {
+      params: { path, header: { 'If-None-Match': etag } },
+    });
+    expect(fresh.response.status).toBe(200);
+    const merged = await client.PUT('/api/patients/{id}', {
+      params: { path, header: { 'If-Match': fresh.response.headers.get('etag')! } },
+      body: {
+        name: fresh.data!.name,
+        dateOfBirth: fresh.data!.dateOfBirth,
+        gender: fresh.data!.gender,
+        doctorId: fresh.data!.doctorId,
+        medicalHistory: `${fresh.data!.medicalHistory} Penicillin allergy.`,
+      },
+    });
+    expect(merged.data).toMatchObject({
+      version: 3,
+      medicalHistory: 'Asthma. Penicillin allergy.',
+    });
+    const unchanged = await client.GET('/api/patients/{id}', {
+      params: { path, header: { 'If-None-Match': '"3"' } },
+    });
+    expect(unchanged.response.status).toBe(304);
+
+    const history = await client.GET('/api/patients/{id}/history', { params: { path } });
+    expect(history.data?.items.map((entry) => [entry.version, entry.operation])).toEqual([
+      [3, 'update'],
+      [2, 'update'],
+      [1, 'create'],
+    ]);
+    const original = await client.GET('/api/patients/{id}/history/{version}', {
+      params: { path: { ...path, version: 1 } },
+    });
+    expect(original.data?.resource).toEqual(created.data);
+  });
+
   it('reads a missing token as a typed 401 problem', async () => {
     const anonymous = createHealthcareClient({ baseUrl: server.http.baseUrl });
     const { error, response } = await anonymous.GET('/api/doctors');

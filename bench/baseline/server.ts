@@ -24,7 +24,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const FORBIDDEN_CONTROL = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/u;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const GENDERS = new Set(['female', 'male', 'other', 'unknown']);
-const READ_ONLY = new Set(['id', 'createdAt', 'updatedAt', 'createdBy']);
+const READ_ONLY = new Set(['id', 'version', 'createdAt', 'updatedAt', 'createdBy']);
 
 function durationSeconds(text: string | undefined, fallback: number): number {
   const match = /^(\d+)([smhd])$/.exec(text ?? '');
@@ -337,6 +337,7 @@ const DOCTOR_COLUMNS =
   '"doctor"."id" AS "doctor_id", "doctor"."name" AS "doctor_name", ' +
   '"doctor"."specialization" AS "doctor_specialization", "doctor"."email" AS "doctor_email", ' +
   '"doctor"."phone" AS "doctor_phone", "doctor"."created_by" AS "doctor_created_by", ' +
+  '"doctor"."updated_by" AS "doctor_updated_by", "doctor"."version" AS "doctor_version", ' +
   '"doctor"."created_at" AS "doctor_created_at", "doctor"."updated_at" AS "doctor_updated_at"';
 
 const DOCTOR_SORT: Record<string, string> = {
@@ -408,6 +409,7 @@ async function listDoctors(search: URLSearchParams) {
         email: row.doctor_email,
         phone: row.doctor_phone,
         createdBy: row.doctor_created_by,
+        version: row.doctor_version,
         createdAt: row.doctor_created_at,
         updatedAt: row.doctor_updated_at,
       })),
@@ -430,6 +432,7 @@ interface PatientRow {
   address: string | null;
   medicalHistory: string | null;
   doctorId: string;
+  version: number;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -442,6 +445,7 @@ async function getPatient(userId: string, id: string): Promise<PatientRow> {
       '"Patient"."email" AS "Patient_email", "Patient"."phone" AS "Patient_phone", ' +
       '"Patient"."address" AS "Patient_address", "Patient"."medical_history" AS "Patient_medical_history", ' +
       '"Patient"."doctor_id" AS "Patient_doctor_id", "Patient"."created_by" AS "Patient_created_by", ' +
+      '"Patient"."updated_by" AS "Patient_updated_by", "Patient"."version" AS "Patient_version", ' +
       '"Patient"."created_at" AS "Patient_created_at", "Patient"."updated_at" AS "Patient_updated_at" ' +
       'FROM "patients" "Patient" WHERE (("Patient"."id" = $1) AND ("Patient"."created_by" = $2)) LIMIT 1',
     [id, userId],
@@ -458,6 +462,7 @@ async function getPatient(userId: string, id: string): Promise<PatientRow> {
     address: row.Patient_address,
     medicalHistory: row.Patient_medical_history,
     doctorId: row.Patient_doctor_id,
+    version: row.Patient_version,
     createdAt: row.Patient_created_at,
     updatedAt: row.Patient_updated_at,
   };
@@ -480,7 +485,8 @@ async function listMappings(userId: string, search: URLSearchParams) {
     const { rows } = await client.query(
       'SELECT "mapping"."id" AS "mapping_id", "mapping"."patient_id" AS "mapping_patient_id", ' +
         '"mapping"."doctor_id" AS "mapping_doctor_id", "mapping"."created_by" AS "mapping_created_by", ' +
-        '"mapping"."notes" AS "mapping_notes", "mapping"."created_at" AS "mapping_created_at", ' +
+        '"mapping"."notes" AS "mapping_notes", "mapping"."version" AS "mapping_version", ' +
+        '"mapping"."created_at" AS "mapping_created_at", ' +
         '"mapping"."updated_at" AS "mapping_updated_at", "patient"."id" AS "patient_id", ' +
         '"patient"."name" AS "patient_name", "patient"."doctor_id" AS "patient_doctor_id", ' +
         '"doctor"."id" AS "doctor_id", "doctor"."name" AS "doctor_name", ' +
@@ -505,6 +511,7 @@ async function listMappings(userId: string, search: URLSearchParams) {
           name: row.doctor_name,
           specialization: row.doctor_specialization,
         },
+        version: row.mapping_version,
         createdAt: row.mapping_created_at,
         updatedAt: row.mapping_updated_at,
       })),
@@ -566,15 +573,27 @@ async function createPatient(
     try {
       const inserted = await client.query(
         'INSERT INTO "patients"("id", "name", "date_of_birth", "gender", "email", "phone", "address", ' +
-          '"medical_history", "doctor_id", "created_by", "created_at", "updated_at") VALUES (DEFAULT, $1, $2, ' +
-          '$3, $4, $5, $6, $7, $8, $9, DEFAULT, DEFAULT) RETURNING "id", "created_at", "updated_at"',
-        [name, dateOfBirth, gender, email, phone, address, medicalHistory, doctorId, userId],
+          '"medical_history", "doctor_id", "created_by", "updated_by", "version", "created_at", "updated_at") ' +
+          'VALUES (DEFAULT, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, DEFAULT, DEFAULT, DEFAULT) ' +
+          'RETURNING "id", "version", "created_at", "updated_at"',
+        [
+          name,
+          dateOfBirth,
+          gender,
+          email,
+          phone,
+          address,
+          medicalHistory,
+          doctorId,
+          userId,
+          userId,
+        ],
       );
       const patient = inserted.rows[0];
       await client.query(
-        'INSERT INTO "mappings"("id", "patient_id", "doctor_id", "created_by", "notes", "created_at", ' +
-          '"updated_at") VALUES (DEFAULT, $1, $2, $3, DEFAULT, DEFAULT, DEFAULT) ON CONFLICT DO NOTHING  ' +
-          'RETURNING "id", "created_at", "updated_at"',
+        'INSERT INTO "mappings"("id", "patient_id", "doctor_id", "created_by", "notes", "version", ' +
+          '"created_at", "updated_at") VALUES (DEFAULT, $1, $2, $3, DEFAULT, DEFAULT, DEFAULT, DEFAULT) ' +
+          'ON CONFLICT DO NOTHING  RETURNING "id", "version", "created_at", "updated_at"',
         [patient.id, doctorId, userId],
       );
       await recordAudit(client, req, {
@@ -596,6 +615,7 @@ async function createPatient(
         address,
         medicalHistory,
         doctorId,
+        version: patient.version,
         createdAt: patient.created_at,
         updatedAt: patient.updated_at,
       };

@@ -72,12 +72,13 @@ export async function growTo(
     await client.query('BEGIN');
     const before = (await client.query('SELECT count(*)::int AS n FROM doctors')).rows[0].n;
     await client.query(
-      `INSERT INTO doctors (name, specialization, email, phone, created_by, created_at, updated_at)
+      `INSERT INTO doctors (name, specialization, email, phone, created_by, updated_by, created_at,
+                            updated_at)
        SELECT 'Dr. Scale ' || g,
               (ARRAY['Cardiology','Dermatology','Neurology','Oncology','Pediatrics','Psychiatry',
                      'Radiology','Surgery','Urology','General practice'])[1 + g % 10],
               'scale-doctor-' || g || '@bench.example', '+1 555 ' || lpad((g % 10000)::text, 4, '0'),
-              $1, now() - interval '1 day' - g * interval '1 second',
+              $1, $1, now() - interval '1 day' - g * interval '1 second',
               now() - interval '1 day' - g * interval '1 second'
        FROM generate_series(1, greatest($2::int - $3::int, 0)) g`,
       [userId, target.doctors, before],
@@ -94,12 +95,12 @@ export async function growTo(
     await client.query(
       `WITH new_patients AS (
          INSERT INTO patients (name, date_of_birth, gender, email, phone, address, medical_history,
-                               doctor_id, created_by, created_at, updated_at)
+                               doctor_id, created_by, updated_by, created_at, updated_at)
          SELECT 'Scale Patient ' || g, DATE '1940-01-01' + (g % 25000),
                 (ARRAY['female','male','other','unknown'])[1 + g % 4],
                 'scale-patient-' || g || '@bench.example', '+1 555 ' || lpad((g % 10000)::text, 4, '0'),
                 g || ' Bench Street, Springfield', 'Seeded in bulk for the 10x phase of the benchmark.',
-                d.id, $1, now() - interval '1 day' - g * interval '1 millisecond',
+                d.id, $1, $1, now() - interval '1 day' - g * interval '1 millisecond',
                 now() - interval '1 day' - g * interval '1 millisecond'
          FROM generate_series(1, $2::int) g JOIN scale_doctors d ON d.n = g % $3::int
          RETURNING id, doctor_id, created_by, created_at)

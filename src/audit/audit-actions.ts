@@ -15,6 +15,7 @@ export const AUDIT_ACTIONS = [
   'patient.update',
   'patient.delete',
   'patient.search',
+  'patient.history',
   'mapping.create',
   'mapping.read',
   'mapping.update',

@@ -6,7 +6,7 @@ import {
 } from '@nestjs/common';
 import { HTTP_CODE_METADATA } from '@nestjs/common/constants.js';
 import { Reflector } from '@nestjs/core';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { defer, lastValueFrom, type Observable } from 'rxjs';
 import type { AuthUser } from '../common/decorators/current-user.decorator.js';
 import { problemStatus } from '../common/filters/problem-details.filter.js';
@@ -62,10 +62,15 @@ export class AuditInterceptor implements NestInterceptor {
       (request.method === 'POST' ? 201 : 200);
     const { id } = request.params as { id?: string };
     const scope = new AuditScope(declaration, successStatus, requestContextOf(request), id);
-    return defer(() => auditScopes.run(scope, () => this.handle(scope, next)));
+    const reply = context.switchToHttp().getResponse<FastifyReply>();
+    return defer(() => auditScopes.run(scope, () => this.handle(scope, reply, next)));
   }
 
-  private async handle(scope: AuditScope, next: CallHandler): Promise<unknown> {
+  private async handle(
+    scope: AuditScope,
+    reply: FastifyReply,
+    next: CallHandler,
+  ): Promise<unknown> {
     let result: unknown;
     try {
       result = await lastValueFrom(next.handle(), { defaultValue: undefined });
@@ -77,7 +82,9 @@ export class AuditInterceptor implements NestInterceptor {
       throw error;
     }
     if (!scope.recordedInTransaction) {
-      await this.audit.record(scope.toRecord('success', scope.successStatus, result));
+      // An interceptor nearer the handler may have chosen another status (a 304).
+      const status = reply.statusCode !== 200 ? reply.statusCode : scope.successStatus;
+      await this.audit.record(scope.toRecord('success', status, result));
     }
     return result;
   }

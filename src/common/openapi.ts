@@ -17,6 +17,7 @@ const PROBLEM_DESCRIPTIONS: Partial<Record<number, string>> = {
   403: 'The caller may read this resource but not change it.',
   404: 'No such resource, or it belongs to another user.',
   409: 'The request conflicts with the current state (a duplicate, or a dependent record).',
+  412: 'The record has changed since the version `If-Match` names; nothing was changed. Read it again and reapply the change.',
   413: 'The request body is larger than 100 kB.',
   415: 'The request body is not `application/json`.',
   429: 'Too many attempts from this address; retry after the `Retry-After` seconds.',

@@ -1,4 +1,5 @@
 import {
+  Check,
   Column,
   CreateDateColumn,
   Entity,
@@ -12,6 +13,7 @@ import { User } from '../users/user.entity.js';
 import { LENGTH } from '../common/validation/limits.js';
 
 @Entity({ name: 'doctors' })
+@Check('doctors_version_check', `"version" >= 1`)
 // Unique on lower(email): an expression TypeORM cannot describe, so the migration owns it.
 @Index('doctors_email_key', { synchronize: false })
 @Index('doctors_created_at_idx', ['createdAt', 'id'])
@@ -40,6 +42,18 @@ export class Doctor {
   @ManyToOne(() => User)
   @JoinColumn({ name: 'created_by', foreignKeyConstraintName: 'doctors_created_by_fkey' })
   creator?: User;
+
+  /** Who made the latest change; the history trigger records it with each version. */
+  @Column({ name: 'updated_by', type: 'uuid' })
+  updatedBy: string;
+
+  @ManyToOne(() => User)
+  @JoinColumn({ name: 'updated_by', foreignKeyConstraintName: 'doctors_updated_by_fkey' })
+  updater?: User;
+
+  /** 1 when created, one more on every update: the database's `set_version` trigger sets it. */
+  @Column({ type: 'integer', default: 1 })
+  version: number;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;

@@ -5,9 +5,14 @@ import { type AuthUser, CurrentUser } from '../common/decorators/current-user.de
 import { ApiIdParam, IdParam } from '../common/decorators/id-param.decorator.js';
 import { Creates } from '../common/interceptors/location.interceptor.js';
 import { ApiEndpoint } from '../common/openapi.js';
+import type { ExpectedVersions } from '../common/versions/entity-tags.js';
+import { ApiVersionParam, HistoryQuery, VersionParam } from '../common/versions/history.js';
+import { IfMatch, Versioned } from '../common/versions/versioned.decorator.js';
 import { DoctorsService } from './doctors.service.js';
 import {
   CreateDoctorDto,
+  DoctorHistoryEntry,
+  DoctorHistoryPage,
   DoctorListQuery,
   DoctorPage,
   DoctorResponse,
@@ -35,6 +40,7 @@ export class DoctorsController {
 
   @Post()
   @Audited('doctor.create')
+  @Versioned('create')
   @Creates('/api/doctors/:id/', {
     operationId: 'createDoctor',
     summary: 'Add a doctor to the directory',
@@ -47,6 +53,7 @@ export class DoctorsController {
 
   @Get(':id')
   @ApiIdParam('doctor')
+  @Versioned('read')
   @ApiEndpoint({
     operationId: 'getDoctor',
     summary: 'Read a doctor',
@@ -60,6 +67,7 @@ export class DoctorsController {
   @Put(':id')
   @ApiIdParam('doctor')
   @Audited('doctor.update')
+  @Versioned('write')
   @ApiEndpoint({
     operationId: 'replaceDoctor',
     summary: 'Replace a doctor (all fields; an omitted phone is cleared)',
@@ -70,13 +78,15 @@ export class DoctorsController {
     @CurrentUser() auth: AuthUser,
     @IdParam() id: string,
     @Body() dto: ReplaceDoctorDto,
+    @IfMatch() expected: ExpectedVersions,
   ): Promise<DoctorResponse> {
-    return this.doctors.replace(auth, id, dto);
+    return this.doctors.replace(auth, id, dto, expected);
   }
 
   @Patch(':id')
   @ApiIdParam('doctor')
   @Audited('doctor.update')
+  @Versioned('write')
   @ApiEndpoint({
     operationId: 'updateDoctor',
     summary: 'Change some fields of a doctor',
@@ -87,20 +97,61 @@ export class DoctorsController {
     @CurrentUser() auth: AuthUser,
     @IdParam() id: string,
     @Body() dto: UpdateDoctorDto,
+    @IfMatch() expected: ExpectedVersions,
   ): Promise<DoctorResponse> {
-    return this.doctors.update(auth, id, dto);
+    return this.doctors.update(auth, id, dto, expected);
   }
 
   @Delete(':id')
   @ApiIdParam('doctor')
   @Audited('doctor.delete')
+  @Versioned('delete')
   @ApiEndpoint({
     operationId: 'deleteDoctor',
     summary: 'Remove a doctor no patient depends on',
     status: NO_CONTENT,
     problems: [BAD_REQUEST, FORBIDDEN, NOT_FOUND, CONFLICT],
   })
-  remove(@CurrentUser() auth: AuthUser, @IdParam() id: string): Promise<void> {
-    return this.doctors.remove(auth, id);
+  remove(
+    @CurrentUser() auth: AuthUser,
+    @IdParam() id: string,
+    @IfMatch() expected: ExpectedVersions,
+  ): Promise<void> {
+    return this.doctors.remove(auth, id, expected);
+  }
+
+  @Get(':id/history')
+  @ApiIdParam('doctor')
+  @ApiEndpoint({
+    operationId: 'listDoctorHistory',
+    summary: 'List the versions of a doctor, newest first',
+    description:
+      'Every version the doctor has had, each as the API answered it then, with who made it and when.',
+    response: DoctorHistoryPage,
+    problems: [BAD_REQUEST, NOT_FOUND],
+  })
+  history(
+    @CurrentUser() auth: AuthUser,
+    @IdParam() id: string,
+    @Query() query: HistoryQuery,
+  ): Promise<DoctorHistoryPage> {
+    return this.doctors.history(auth, id, query);
+  }
+
+  @Get(':id/history/:version')
+  @ApiIdParam('doctor')
+  @ApiVersionParam()
+  @ApiEndpoint({
+    operationId: 'getDoctorVersion',
+    summary: 'Read one version of a doctor',
+    response: DoctorHistoryEntry,
+    problems: [BAD_REQUEST, NOT_FOUND],
+  })
+  historyEntry(
+    @CurrentUser() auth: AuthUser,
+    @IdParam() id: string,
+    @VersionParam() version: number,
+  ): Promise<DoctorHistoryEntry> {
+    return this.doctors.historyEntry(auth, id, version);
   }
 }

@@ -5,7 +5,7 @@ import {
   NotFoundException,
 } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import type { EntityManager, Repository } from 'typeorm';
+import { DataSource, type EntityManager, type Repository } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import type { AuthUser } from '../common/decorators/current-user.decorator.js';
 import {
@@ -14,11 +14,17 @@ import {
   paginate,
   type SortColumns,
 } from '../common/pagination/page.js';
+import { definedOnly } from '../common/validation/defined.js';
+import { assertExpectedVersion, type ExpectedVersions } from '../common/versions/entity-tags.js';
+import { type HistoryQuery, hydrateVersion } from '../common/versions/history.js';
+import { updateVersioned } from '../common/versions/versioned-write.js';
 import { Mapping } from '../mappings/mapping.entity.js';
+import { DoctorVersion } from './doctor-version.entity.js';
 import { Doctor } from './doctor.entity.js';
 import {
   DOCTOR_SORT_FIELDS,
   type CreateDoctorDto,
+  type DoctorHistoryEntry,
   type DoctorListQuery,
   type DoctorResponse,
   type ReplaceDoctorDto,
@@ -34,17 +40,20 @@ const SORT_COLUMNS = {
 } satisfies SortColumns<typeof DOCTOR_SORT_FIELDS>;
 
 function toDoctorResponse(doctor: Doctor): DoctorResponse {
-  const { id, name, specialization, email, phone, createdBy, createdAt, updatedAt } = doctor;
-  return { id, name, specialization, email, phone, createdBy, createdAt, updatedAt };
+  const { id, name, specialization, email, phone, createdBy, version, createdAt, updatedAt } =
+    doctor;
+  return { id, name, specialization, email, phone, createdBy, version, createdAt, updatedAt };
 }
 
 const NOT_FOUND = 'No doctor with this id.';
+const NO_SUCH_VERSION = 'The doctor has no version with this number.';
 
 /** The doctor directory: every signed-in user reads it; only a doctor's creator changes it. */
 @Injectable()
 export class DoctorsService {
   constructor(
     @InjectRepository(Doctor) private readonly doctors: Repository<Doctor>,
+    private readonly dataSource: DataSource,
     private readonly audit: AuditService,
   ) {}
 
@@ -84,63 +93,122 @@ export class DoctorsService {
   }
 
   create(auth: AuthUser, dto: CreateDoctorDto): Promise<DoctorResponse> {
-    return this.doctors.manager.transaction(async (manager) => {
+    return this.dataSource.transaction(async (manager) => {
       const doctors = manager.getRepository(Doctor);
       const doctor = await doctors.save(
-        doctors.create({ ...dto, phone: dto.phone ?? null, createdBy: auth.id }),
+        doctors.create({
+          ...dto,
+          phone: dto.phone ?? null,
+          createdBy: auth.id,
+          updatedBy: auth.id,
+        }),
       );
       await this.audit.recordInTransaction(manager, { resourceId: doctor.id });
       return toDoctorResponse(doctor);
     });
   }
 
-  replace(auth: AuthUser, id: string, dto: ReplaceDoctorDto): Promise<DoctorResponse> {
-    return this.update(auth, id, { ...dto, phone: dto.phone ?? null });
+  replace(
+    auth: AuthUser,
+    id: string,
+    dto: ReplaceDoctorDto,
+    expected?: ExpectedVersions,
+  ): Promise<DoctorResponse> {
+    return this.update(auth, id, { ...dto, phone: dto.phone ?? null }, expected);
   }
 
-  update(auth: AuthUser, id: string, dto: UpdateDoctorDto): Promise<DoctorResponse> {
-    return this.doctors.manager.transaction(async (manager) => {
-      await this.assertCreator(manager, auth, id);
-      await manager.update(Doctor, { id, createdBy: auth.id }, dto);
-      const doctor = await manager.findOneByOrFail(Doctor, { id });
+  /** Changes a doctor if it is at an `expected` version (checked under the row lock). */
+  update(
+    auth: AuthUser,
+    id: string,
+    dto: UpdateDoctorDto,
+    expected?: ExpectedVersions,
+  ): Promise<DoctorResponse> {
+    return this.dataSource.transaction(async (manager) => {
+      const doctor = await this.lockChangeable(manager, auth, id, expected, 'for_no_key_update');
+      const changes = { ...definedOnly(dto), updatedBy: auth.id };
+      Object.assign(doctor, changes, await updateVersioned(manager, Doctor, id, changes));
       await this.audit.recordInTransaction(manager);
       return toDoctorResponse(doctor);
     });
   }
 
-  remove(auth: AuthUser, id: string): Promise<void> {
-    return this.doctors.manager.transaction(async (manager) => {
-      await this.assertCreator(manager, auth, id);
-      const [{ count }]: { count: number }[] = await manager.query(
-        `SELECT count(*)::int AS count FROM (
-           SELECT id FROM patients WHERE doctor_id = $1
-           UNION SELECT patient_id FROM mappings WHERE doctor_id = $1
-         ) AS dependents`,
-        [id],
-      );
-      if (count > 0) {
-        throw new ConflictException(
-          `The doctor is still assigned or mapped to ${count} patient${count === 1 ? '' : 's'}; ` +
-            'reassign them or remove the mappings first.',
-        );
-      }
+  /** Deletes a doctor no patient depends on, if it is at an `expected` version. */
+  remove(auth: AuthUser, id: string, expected?: ExpectedVersions): Promise<void> {
+    return this.dataSource.transaction(async (manager) => {
+      await this.lockChangeable(manager, auth, id, expected, 'pessimistic_write');
+      await this.assertNoDependents(manager, id);
       // A patient assigned meanwhile makes the foreign key refuse this delete (a 409 as well).
       await manager.delete(Doctor, { id, createdBy: auth.id });
       await this.audit.recordInTransaction(manager);
     });
   }
 
-  /** 404 when the doctor does not exist, 403 when the caller did not create it. */
-  private async assertCreator(manager: EntityManager, auth: AuthUser, id: string): Promise<void> {
-    const doctor = await manager.findOne(Doctor, {
-      where: { id },
-      select: { id: true, createdBy: true },
-    });
+  /** The doctor's versions, newest first by default. */
+  async history(
+    _auth: AuthUser,
+    id: string,
+    query: HistoryQuery,
+  ): Promise<Page<DoctorHistoryEntry>> {
+    const page = await paginate(this.versions(id), query, { version: 'entry.version' }, (entry) =>
+      hydrateVersion(this.dataSource, Doctor, entry, toDoctorResponse),
+    );
+    if (page.items.length === 0 && !(await this.doctors.existsBy({ id }))) {
+      throw new NotFoundException(NOT_FOUND);
+    }
+    return page;
+  }
+
+  async historyEntry(_auth: AuthUser, id: string, version: number): Promise<DoctorHistoryEntry> {
+    const entry = await this.versions(id)
+      .andWhere('entry.version = :version', { version })
+      .getOne();
+    if (entry) return hydrateVersion(this.dataSource, Doctor, entry, toDoctorResponse);
+    const exists = await this.doctors.existsBy({ id });
+    throw new NotFoundException(exists ? NO_SUCH_VERSION : NOT_FOUND);
+  }
+
+  private versions(id: string) {
+    return this.dataSource.manager
+      .createQueryBuilder(DoctorVersion, 'entry')
+      .where('entry.doctor_id = :id', { id });
+  }
+
+  private async assertNoDependents(manager: EntityManager, id: string): Promise<void> {
+    const [{ count }]: { count: number }[] = await manager.query(
+      `SELECT count(*)::int AS count FROM (
+         SELECT id FROM patients WHERE doctor_id = $1
+         UNION SELECT patient_id FROM mappings WHERE doctor_id = $1
+       ) AS dependents`,
+      [id],
+    );
+    if (count > 0) {
+      throw new ConflictException(
+        `The doctor is still assigned or mapped to ${count} patient${count === 1 ? '' : 's'}; ` +
+          'reassign them or remove the mappings first.',
+      );
+    }
+  }
+
+  /**
+   * Locks the doctor for a change by the caller: 404 when it does not exist, 403 when the
+   * caller did not create it, 412 when it is not at an `expected` version.
+   */
+  private async lockChangeable(
+    manager: EntityManager,
+    auth: AuthUser,
+    id: string,
+    expected: ExpectedVersions,
+    mode: 'for_no_key_update' | 'pessimistic_write',
+  ): Promise<Doctor> {
+    const doctor = await manager.findOne(Doctor, { where: { id }, lock: { mode } });
     if (!doctor) throw new NotFoundException(NOT_FOUND);
     if (doctor.createdBy !== auth.id) {
       throw new ForbiddenException(
         'Only the user who created this doctor may change or delete it.',
       );
     }
+    assertExpectedVersion(expected, doctor.version);
+    return doctor;
   }
 }

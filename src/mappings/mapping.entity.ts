@@ -1,4 +1,5 @@
 import {
+  Check,
   Column,
   CreateDateColumn,
   Entity,
@@ -15,6 +16,7 @@ import { LENGTH } from '../common/validation/limits.js';
 
 /** A patient–doctor pair; unique (`mappings_patient_id_doctor_id_key`). */
 @Entity({ name: 'mappings' })
+@Check('mappings_version_check', `"version" >= 1`)
 @Index('mappings_patient_id_doctor_id_key', ['patientId', 'doctorId'], { unique: true })
 @Index('mappings_doctor_id_idx', ['doctorId'])
 @Index('mappings_created_by_created_at_idx', ['createdBy', 'createdAt', 'id'])
@@ -34,6 +36,10 @@ export class Mapping {
 
   @Column({ type: 'varchar', length: LENGTH.notes, nullable: true })
   notes: string | null;
+
+  /** 1 when created, one more on every update: the database's `set_version` trigger sets it. */
+  @Column({ type: 'integer', default: 1 })
+  version: number;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;

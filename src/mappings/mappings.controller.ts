@@ -5,6 +5,8 @@ import { type AuthUser, CurrentUser } from '../common/decorators/current-user.de
 import { ApiIdParam, IdParam } from '../common/decorators/id-param.decorator.js';
 import { Creates } from '../common/interceptors/location.interceptor.js';
 import { ApiEndpoint } from '../common/openapi.js';
+import type { ExpectedVersions } from '../common/versions/entity-tags.js';
+import { IfMatch, Versioned } from '../common/versions/versioned.decorator.js';
 import {
   CreateMappingDto,
   MappingListQuery,
@@ -39,6 +41,7 @@ export class MappingsController {
 
   @Post()
   @Audited('mapping.create')
+  @Versioned('create')
   @Creates('/api/mappings/:id/', {
     operationId: 'createMapping',
     summary: 'Map one of the caller’s patients to a doctor',
@@ -53,6 +56,7 @@ export class MappingsController {
   @Get(':id')
   @ApiIdParam('mapping')
   @Audited('mapping.read')
+  @Versioned('read')
   @ApiEndpoint({
     operationId: 'getMapping',
     summary: 'Read a mapping',
@@ -66,6 +70,7 @@ export class MappingsController {
   @Put(':id')
   @ApiIdParam('mapping')
   @Audited('mapping.update')
+  @Versioned('write')
   @ApiEndpoint({
     operationId: 'replaceMapping',
     summary: 'Replace a mapping (omitted notes are cleared)',
@@ -78,13 +83,15 @@ export class MappingsController {
     @CurrentUser() auth: AuthUser,
     @IdParam() id: string,
     @Body() dto: ReplaceMappingDto,
+    @IfMatch() expected: ExpectedVersions,
   ): Promise<MappingResponse> {
-    return this.mappings.replace(auth, id, dto);
+    return this.mappings.replace(auth, id, dto, expected);
   }
 
   @Patch(':id')
   @ApiIdParam('mapping')
   @Audited('mapping.update')
+  @Versioned('write')
   @ApiEndpoint({
     operationId: 'updateMapping',
     summary: 'Change some fields of a mapping',
@@ -97,13 +104,15 @@ export class MappingsController {
     @CurrentUser() auth: AuthUser,
     @IdParam() id: string,
     @Body() dto: UpdateMappingDto,
+    @IfMatch() expected: ExpectedVersions,
   ): Promise<MappingResponse> {
-    return this.mappings.update(auth, id, dto);
+    return this.mappings.update(auth, id, dto, expected);
   }
 
   @Delete(':id')
   @ApiIdParam('mapping')
   @Audited('mapping.delete')
+  @Versioned('delete')
   @ApiEndpoint({
     operationId: 'deleteMapping',
     summary: 'Remove a mapping',
@@ -112,7 +121,11 @@ export class MappingsController {
     status: NO_CONTENT,
     problems: [BAD_REQUEST, NOT_FOUND, CONFLICT],
   })
-  remove(@CurrentUser() auth: AuthUser, @IdParam() id: string): Promise<void> {
-    return this.mappings.remove(auth, id);
+  remove(
+    @CurrentUser() auth: AuthUser,
+    @IdParam() id: string,
+    @IfMatch() expected: ExpectedVersions,
+  ): Promise<void> {
+    return this.mappings.remove(auth, id, expected);
   }
 }

@@ -6,6 +6,7 @@ import type { AuthUser } from '../common/decorators/current-user.decorator.js';
 import { type Page, paginate, type SortColumns } from '../common/pagination/page.js';
 import { ValidationProblem } from '../common/problem-details.js';
 import { definedOnly } from '../common/validation/defined.js';
+import { assertExpectedVersion, type ExpectedVersions } from '../common/versions/entity-tags.js';
 import { Patient } from '../patients/patient.entity.js';
 import {
   MAPPING_SORT_FIELDS,
@@ -27,7 +28,8 @@ const ASSIGNED =
   'This mapping links the patient to its assigned doctor; reassign the patient first.';
 
 function toMappingResponse(mapping: Mapping): MappingResponse {
-  const { id, patientId, doctorId, notes, patient, doctor, createdAt, updatedAt } = mapping;
+  const { id, patientId, doctorId, notes, patient, doctor, version, createdAt, updatedAt } =
+    mapping;
   return {
     id,
     patientId,
@@ -35,6 +37,7 @@ function toMappingResponse(mapping: Mapping): MappingResponse {
     notes,
     patient: { id: patient.id, name: patient.name },
     doctor: { id: doctor.id, name: doctor.name, specialization: doctor.specialization },
+    version,
     createdAt,
     updatedAt,
   };
@@ -100,14 +103,28 @@ export class MappingsService {
     });
   }
 
-  replace(auth: AuthUser, id: string, dto: ReplaceMappingDto): Promise<MappingResponse> {
-    return this.update(auth, id, { notes: null, ...dto });
+  replace(
+    auth: AuthUser,
+    id: string,
+    dto: ReplaceMappingDto,
+    expected?: ExpectedVersions,
+  ): Promise<MappingResponse> {
+    return this.update(auth, id, { notes: null, ...dto }, expected);
   }
 
-  /** Changes a mapping; the one to the patient's assigned doctor keeps its pair. */
-  update(auth: AuthUser, id: string, dto: UpdateMappingDto): Promise<MappingResponse> {
+  /**
+   * Changes a mapping if it is at an `expected` version (checked under the row lock); the one
+   * to the patient's assigned doctor keeps its pair.
+   */
+  update(
+    auth: AuthUser,
+    id: string,
+    dto: UpdateMappingDto,
+    expected?: ExpectedVersions,
+  ): Promise<MappingResponse> {
     return this.dataSource.transaction(async (manager) => {
       const mapping = await this.findOwned(manager, auth, id, true);
+      assertExpectedVersion(expected, mapping.version);
       const changes = definedOnly(dto);
       const pairChanges =
         (changes.patientId ?? mapping.patientId) !== mapping.patientId ||
@@ -132,9 +149,11 @@ export class MappingsService {
     });
   }
 
-  remove(auth: AuthUser, id: string): Promise<void> {
+  /** Deletes a mapping if it is at an `expected` version (checked under the row lock). */
+  remove(auth: AuthUser, id: string, expected?: ExpectedVersions): Promise<void> {
     return this.dataSource.transaction(async (manager) => {
       const mapping = await this.findOwned(manager, auth, id, true);
+      assertExpectedVersion(expected, mapping.version);
       if (mapping.doctorId === mapping.patient.doctorId) throw new ConflictException(ASSIGNED);
       await manager.delete(Mapping, { id, createdBy: auth.id });
       await this.audit.recordInTransaction(manager, { patientIds: [mapping.patientId] });

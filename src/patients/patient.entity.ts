@@ -19,6 +19,7 @@ export const GENDERS = ['female', 'male', 'other', 'unknown'] as const;
 export type Gender = (typeof GENDERS)[number];
 
 @Entity({ name: 'patients' })
+@Check('patients_version_check', `"version" >= 1`)
 @Check('patients_gender_check', `"gender" IN ('female', 'male', 'other', 'unknown')`)
 @Unique('patients_id_created_by_key', ['id', 'createdBy'])
 @Index('patients_created_by_created_at_idx', ['createdBy', 'createdAt', 'id'])
@@ -68,6 +69,18 @@ export class Patient {
   @ManyToOne(() => User, { onDelete: 'CASCADE' })
   @JoinColumn({ name: 'created_by', foreignKeyConstraintName: 'patients_created_by_fkey' })
   creator?: User;
+
+  /** Who made the latest change; the history trigger records it with each version. */
+  @Column({ name: 'updated_by', type: 'uuid' })
+  updatedBy: string;
+
+  @ManyToOne(() => User)
+  @JoinColumn({ name: 'updated_by', foreignKeyConstraintName: 'patients_updated_by_fkey' })
+  updater?: User;
+
+  /** 1 when created, one more on every update: the database's `set_version` trigger sets it. */
+  @Column({ type: 'integer', default: 1 })
+  version: number;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;

@@ -1,14 +1,19 @@
 import { Body, Controller, Delete, Get, HttpStatus, Patch, Post, Put, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { Audited } from '../audit/audited.decorator.js';
+import { AuditEventListQuery, AuditEventPage } from '../audit/dto/audit-event.dto.js';
 import { type AuthUser, CurrentUser } from '../common/decorators/current-user.decorator.js';
 import { ApiIdParam, IdParam } from '../common/decorators/id-param.decorator.js';
 import { Creates } from '../common/interceptors/location.interceptor.js';
 import { ApiEndpoint } from '../common/openapi.js';
-import { AuditEventListQuery, AuditEventPage } from '../audit/dto/audit-event.dto.js';
+import type { ExpectedVersions } from '../common/versions/entity-tags.js';
+import { ApiVersionParam, HistoryQuery, VersionParam } from '../common/versions/history.js';
+import { IfMatch, Versioned } from '../common/versions/versioned.decorator.js';
 import { DoctorListQuery, DoctorPage } from '../doctors/dto/doctor.dto.js';
 import {
   CreatePatientDto,
+  PatientHistoryEntry,
+  PatientHistoryPage,
   PatientListQuery,
   PatientPage,
   PatientResponse,
@@ -38,6 +43,7 @@ export class PatientsController {
 
   @Post()
   @Audited('patient.create')
+  @Versioned('create')
   @Creates('/api/patients/:id/', {
     operationId: 'createPatient',
     summary: 'Create a patient, mapped to its assigned doctor',
@@ -52,6 +58,7 @@ export class PatientsController {
   @Get(':id')
   @ApiIdParam('patient')
   @Audited('patient.read', { pathNamesPatient: true })
+  @Versioned('read')
   @ApiEndpoint({
     operationId: 'getPatient',
     summary: 'Read one of the caller’s patients',
@@ -65,6 +72,7 @@ export class PatientsController {
   @Put(':id')
   @ApiIdParam('patient')
   @Audited('patient.update', { pathNamesPatient: true })
+  @Versioned('write')
   @ApiEndpoint({
     operationId: 'replacePatient',
     summary: 'Replace a patient (all fields; omitted optional fields are cleared)',
@@ -76,13 +84,15 @@ export class PatientsController {
     @CurrentUser() auth: AuthUser,
     @IdParam() id: string,
     @Body() dto: ReplacePatientDto,
+    @IfMatch() expected: ExpectedVersions,
   ): Promise<PatientResponse> {
-    return this.patients.replace(auth, id, dto);
+    return this.patients.replace(auth, id, dto, expected);
   }
 
   @Patch(':id')
   @ApiIdParam('patient')
   @Audited('patient.update', { pathNamesPatient: true })
+  @Versioned('write')
   @ApiEndpoint({
     operationId: 'updatePatient',
     summary: 'Change some fields of a patient (null clears an optional field)',
@@ -94,21 +104,27 @@ export class PatientsController {
     @CurrentUser() auth: AuthUser,
     @IdParam() id: string,
     @Body() dto: UpdatePatientDto,
+    @IfMatch() expected: ExpectedVersions,
   ): Promise<PatientResponse> {
-    return this.patients.update(auth, id, dto);
+    return this.patients.update(auth, id, dto, expected);
   }
 
   @Delete(':id')
   @ApiIdParam('patient')
   @Audited('patient.delete', { pathNamesPatient: true })
+  @Versioned('delete')
   @ApiEndpoint({
     operationId: 'deletePatient',
     summary: 'Delete a patient and its mappings',
     status: NO_CONTENT,
     problems: [BAD_REQUEST, NOT_FOUND],
   })
-  remove(@CurrentUser() auth: AuthUser, @IdParam() id: string): Promise<void> {
-    return this.patients.remove(auth, id);
+  remove(
+    @CurrentUser() auth: AuthUser,
+    @IdParam() id: string,
+    @IfMatch() expected: ExpectedVersions,
+  ): Promise<void> {
+    return this.patients.remove(auth, id, expected);
   }
 
   @Get(':id/doctors')
@@ -127,6 +143,43 @@ export class PatientsController {
     @Query() query: DoctorListQuery,
   ): Promise<DoctorPage> {
     return this.patients.listDoctors(auth, id, query);
+  }
+
+  @Get(':id/history')
+  @ApiIdParam('patient')
+  @Audited('patient.history', { pathNamesPatient: true })
+  @ApiEndpoint({
+    operationId: 'listPatientHistory',
+    summary: 'List the versions of a patient, newest first',
+    description:
+      'Every version the patient has had, each as the API answered it then, with who made it and when.',
+    response: PatientHistoryPage,
+    problems: [BAD_REQUEST, NOT_FOUND],
+  })
+  history(
+    @CurrentUser() auth: AuthUser,
+    @IdParam() id: string,
+    @Query() query: HistoryQuery,
+  ): Promise<PatientHistoryPage> {
+    return this.patients.history(auth, id, query);
+  }
+
+  @Get(':id/history/:version')
+  @ApiIdParam('patient')
+  @ApiVersionParam()
+  @Audited('patient.history', { pathNamesPatient: true })
+  @ApiEndpoint({
+    operationId: 'getPatientVersion',
+    summary: 'Read one version of a patient',
+    response: PatientHistoryEntry,
+    problems: [BAD_REQUEST, NOT_FOUND],
+  })
+  historyEntry(
+    @CurrentUser() auth: AuthUser,
+    @IdParam() id: string,
+    @VersionParam() version: number,
+  ): Promise<PatientHistoryEntry> {
+    return this.patients.historyEntry(auth, id, version);
   }
 
   @Get(':id/audit-events')

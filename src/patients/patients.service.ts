@@ -11,17 +11,26 @@ import {
   type SortColumns,
 } from '../common/pagination/page.js';
 import { definedOnly } from '../common/validation/defined.js';
+import {
+  assertExpectedVersion,
+  type ExpectedVersions,
+  preconditionFailed,
+} from '../common/versions/entity-tags.js';
+import { type HistoryQuery, hydrateVersion } from '../common/versions/history.js';
+import { updateVersioned } from '../common/versions/versioned-write.js';
 import { DoctorsService } from '../doctors/doctors.service.js';
 import type { DoctorListQuery, DoctorResponse } from '../doctors/dto/doctor.dto.js';
 import { Mapping } from '../mappings/mapping.entity.js';
 import {
   PATIENT_SORT_FIELDS,
   type CreatePatientDto,
+  type PatientHistoryEntry,
   type PatientListQuery,
   type PatientResponse,
   type ReplacePatientDto,
   type UpdatePatientDto,
 } from './dto/patient.dto.js';
+import { PatientVersion } from './patient-version.entity.js';
 import { Patient } from './patient.entity.js';
 
 const SORT_COLUMNS = {
@@ -32,6 +41,7 @@ const SORT_COLUMNS = {
 } satisfies SortColumns<typeof PATIENT_SORT_FIELDS>;
 
 const NOT_FOUND = 'No patient with this id.';
+const NO_SUCH_VERSION = 'The patient has no version with this number.';
 
 /** What PUT clears when the body leaves an optional field out. */
 const CLEARED_OPTIONAL_FIELDS = { email: null, phone: null, address: null, medicalHistory: null };
@@ -39,7 +49,7 @@ const CLEARED_OPTIONAL_FIELDS = { email: null, phone: null, address: null, medic
 function toPatientResponse(patient: Patient): PatientResponse {
   const { id, name, dateOfBirth, gender, email, phone, address, medicalHistory, doctorId } =
     patient;
-  const { createdAt, updatedAt } = patient;
+  const { version, createdAt, updatedAt } = patient;
   return {
     id,
     name,
@@ -50,6 +60,7 @@ function toPatientResponse(patient: Patient): PatientResponse {
     address,
     medicalHistory,
     doctorId,
+    version,
     createdAt,
     updatedAt,
   };
@@ -82,7 +93,7 @@ export class PatientsService {
   /** Creates the patient and its mapping to the assigned doctor, in one transaction. */
   create(auth: AuthUser, dto: CreatePatientDto): Promise<PatientResponse> {
     return this.dataSource.transaction(async (manager) => {
-      const values = { ...CLEARED_OPTIONAL_FIELDS, ...dto, createdBy: auth.id };
+      const values = { ...CLEARED_OPTIONAL_FIELDS, ...dto, createdBy: auth.id, updatedBy: auth.id };
       // A plain INSERT … RETURNING: save() would first work out whether the row exists.
       const { generatedMaps } = await manager.insert(Patient, values);
       const patient = manager.create(Patient, { ...values, ...generatedMaps[0] });
@@ -95,29 +106,83 @@ export class PatientsService {
     });
   }
 
-  replace(auth: AuthUser, id: string, dto: ReplacePatientDto): Promise<PatientResponse> {
-    return this.update(auth, id, { ...CLEARED_OPTIONAL_FIELDS, ...dto });
+  replace(
+    auth: AuthUser,
+    id: string,
+    dto: ReplacePatientDto,
+    expected?: ExpectedVersions,
+  ): Promise<PatientResponse> {
+    return this.update(auth, id, { ...CLEARED_OPTIONAL_FIELDS, ...dto }, expected);
   }
 
-  /** Changes a patient; a new assigned doctor gets its mapping (the former one's stays). */
-  update(auth: AuthUser, id: string, dto: UpdatePatientDto): Promise<PatientResponse> {
+  /**
+   * Changes a patient if it is at an `expected` version (checked under the row lock, so two
+   * edits of one version cannot both succeed); a new assigned doctor gets its mapping (the
+   * former one's stays).
+   */
+  update(
+    auth: AuthUser,
+    id: string,
+    dto: UpdatePatientDto,
+    expected?: ExpectedVersions,
+  ): Promise<PatientResponse> {
     return this.dataSource.transaction(async (manager) => {
       const patient = await this.findOwned(manager, auth, id, true);
+      assertExpectedVersion(expected, patient.version);
       const reassigned = dto.doctorId !== undefined && dto.doctorId !== patient.doctorId;
-      const saved = await manager.save(Object.assign(patient, definedOnly(dto)));
-      if (reassigned) await this.mapToAssignedDoctor(manager, saved);
+      const changes = { ...definedOnly(dto), updatedBy: auth.id };
+      Object.assign(patient, changes, await updateVersioned(manager, Patient, id, changes));
+      if (reassigned) await this.mapToAssignedDoctor(manager, patient);
       await this.audit.recordInTransaction(manager);
-      return toPatientResponse(saved);
+      return toPatientResponse(patient);
     });
   }
 
-  /** Deletes a patient; its mappings go with it (ON DELETE CASCADE). */
-  remove(auth: AuthUser, id: string): Promise<void> {
+  /**
+   * Deletes a patient if it is at an `expected` version, in one statement, with its audit
+   * event; its mappings and its history go with it (ON DELETE CASCADE).
+   */
+  remove(auth: AuthUser, id: string, expected?: ExpectedVersions): Promise<void> {
     return this.dataSource.transaction(async (manager) => {
-      const result = await manager.delete(Patient, { id, createdBy: auth.id });
-      if (!result.affected) throw new NotFoundException(NOT_FOUND);
-      await this.audit.recordInTransaction(manager);
+      const deletion = manager
+        .createQueryBuilder()
+        .delete()
+        .from(Patient)
+        .where('id = :id AND created_by = :user', { id, user: auth.id });
+      if (expected) deletion.andWhere('version = ANY(:expected)', { expected });
+      if ((await deletion.execute()).affected) {
+        await this.audit.recordInTransaction(manager);
+        return;
+      }
+      const current = expected && (await manager.findOneBy(Patient, { id, createdBy: auth.id }));
+      if (current) throw preconditionFailed(current.version);
+      throw new NotFoundException(NOT_FOUND);
     });
+  }
+
+  /** The patient's versions, newest first by default. */
+  async history(
+    auth: AuthUser,
+    id: string,
+    query: HistoryQuery,
+  ): Promise<Page<PatientHistoryEntry>> {
+    const page = await paginate(
+      this.ownedVersions(auth, id),
+      query,
+      { version: 'entry.version' },
+      (entry) => hydrateVersion(this.dataSource, Patient, entry, toPatientResponse),
+    );
+    if (page.items.length === 0) await this.assertOwned(auth, id);
+    return page;
+  }
+
+  async historyEntry(auth: AuthUser, id: string, version: number): Promise<PatientHistoryEntry> {
+    const entry = await this.ownedVersions(auth, id)
+      .andWhere('entry.version = :version', { version })
+      .getOne();
+    if (entry) return hydrateVersion(this.dataSource, Patient, entry, toPatientResponse);
+    await this.assertOwned(auth, id);
+    throw new NotFoundException(NO_SUCH_VERSION);
   }
 
   async listDoctors(
@@ -144,6 +209,21 @@ export class PatientsService {
     if (!owned) throw new NotFoundException(NOT_FOUND);
   }
 
+  /** The versions of the patient, if it is the caller's. */
+  private ownedVersions(auth: AuthUser, id: string) {
+    return this.dataSource.manager
+      .createQueryBuilder(PatientVersion, 'entry')
+      .innerJoin(
+        Patient,
+        'patient',
+        'patient.id = entry.patient_id AND patient.created_by = :user',
+        {
+          user: auth.id,
+        },
+      )
+      .where('entry.patient_id = :id', { id });
+  }
+
   private async findOwned(
     manager: EntityManager,
     auth: AuthUser,
@@ -152,7 +232,7 @@ export class PatientsService {
   ): Promise<Patient> {
     const patient = await manager.findOne(Patient, {
       where: { id, createdBy: auth.id },
-      ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}),
+      ...(lock ? { lock: { mode: 'for_no_key_update' as const } } : {}),
     });
     if (!patient) throw new NotFoundException(NOT_FOUND);
     return patient;

@@ -200,7 +200,7 @@ function objectText(entries: Entry[]): string {
   return `{${entries.map(([key, value]) => `${JSON.stringify(key)}:${value}`).join(',')}}`;
 }
 
-const READ_ONLY = ['id', 'createdAt', 'updatedAt', 'createdBy'];
+const READ_ONLY = ['id', 'version', 'createdAt', 'updatedAt', 'createdBy'];
 const ALL_FIELDS = [
   'name',
   'specialization',

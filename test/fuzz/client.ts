@@ -14,7 +14,7 @@ export class FuzzClient {
   constructor(private readonly baseUrl: string) {}
 
   /** Sends one request and checks its answer against the oracle (throws a report if it fails). */
-  async exchange(p: Probe): Promise<void> {
+  async exchange(p: Probe): Promise<Answer> {
     let answer: Answer;
     try {
       answer = await this.send(p);
@@ -29,6 +29,7 @@ export class FuzzClient {
       this.slowest = { ms: answer.elapsedMs, request: truncate(describeProbe(p), 300) };
     }
     verify(p, answer);
+    return answer;
   }
 
   /** How many requests were sent, the count of each status, and the slowest answer. */
@@ -43,6 +44,7 @@ export class FuzzClient {
   private async send(p: ProbeFields): Promise<Answer> {
     const headers: Record<string, string> = {};
     if (p.authorization !== undefined) headers.authorization = p.authorization;
+    if (p.conditional) headers[p.conditional[0]] = p.conditional[1];
     const hasBody = p.body !== undefined && p.method !== 'GET';
     if (hasBody && p.contentType !== '')
       headers['content-type'] = p.contentType ?? 'application/json';

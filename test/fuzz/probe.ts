@@ -15,6 +15,8 @@ export interface ProbeFields {
   authorization?: string;
   /** What the Authorization header is, for the report (tokens are long). */
   auth: string;
+  /** A conditional header (`if-match` or `if-none-match`) and its value, if any. */
+  conditional?: [name: 'if-match' | 'if-none-match', value: string];
   /** For list queries: which list, and the decoded query pairs. */
   list?: ListKind;
   query?: [string, string][];
@@ -44,7 +46,10 @@ function describeBody(body: ProbeFields['body']): string {
 
 export function describeProbe(p: ProbeFields): string {
   const type = p.contentType === undefined ? '' : ` content-type=${JSON.stringify(p.contentType)}`;
-  return `${p.method} ${truncate(p.url, 400)} auth=${p.auth}${type} body=${describeBody(p.body)}`;
+  const conditional = p.conditional
+    ? ` ${p.conditional[0]}=${JSON.stringify(p.conditional[1])}`
+    : '';
+  return `${p.method} ${truncate(p.url, 400)} auth=${p.auth}${type}${conditional} body=${describeBody(p.body)}`;
 }
 
 export function probe(fields: ProbeFields): Probe {

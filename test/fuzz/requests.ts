@@ -333,6 +333,57 @@ export function listArb(fx: Fixtures): fc.Arbitrary<Probe> {
     });
 }
 
+// ---------------------------------------------------------------------------------------
+// Generators: If-Match and If-None-Match values
+// ---------------------------------------------------------------------------------------
+
+/** Stands for the resource's current version in a generated tag list, filled in when sent. */
+export const CURRENT = '{current}';
+
+/** Characters a client can send in a header value (fetch refuses NUL, CR and LF). */
+const headerCharacter = fc.oneof(
+  {
+    weight: 12,
+    arbitrary: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)),
+  },
+  { weight: 1, arbitrary: fc.constantFrom('\t', '\x80', '\xe9', '\xff') },
+);
+
+/** One piece of a tag list: real tags, weak ones, `*`, near misses and junk. */
+const tagListPiece = fc.oneof(
+  {
+    weight: 6,
+    arbitrary: fc.constantFrom(
+      `"${CURRENT}"`,
+      `W/"${CURRENT}"`,
+      '*',
+      '"1"',
+      '"2"',
+      '"abc"',
+      '""',
+      `"0${CURRENT}"`,
+      `"${CURRENT}.0"`,
+    ),
+  },
+  { weight: 2, arbitrary: fc.nat({ max: 3_000_000_000 }).map((n) => `"${n}"`) },
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom(CURRENT, '"', 'W/', 'w/', 'W /', ',', ';', '""""', '"a"b"', '**'),
+  },
+  { weight: 1, arbitrary: fc.string({ unit: headerCharacter, maxLength: 6 }) },
+  {
+    weight: 1,
+    arbitrary: fc.string({ unit: headerCharacter, maxLength: 8 }).map((text) => `"${text}"`),
+  },
+);
+
+/** A whole header value: pieces joined by commas, spaces and tabs, or by nothing. */
+export const tagListArb = fc
+  .array(fc.tuple(tagListPiece, fc.constantFrom(', ', ',', ' , ', ',\t', ' ', '')), {
+    maxLength: 5,
+  })
+  .map((parts) => parts.map(([piece, separator]) => piece + separator).join(''));
+
 interface WriteTarget {
   methods: ('POST' | 'PUT' | 'PATCH' | 'DELETE' | 'GET')[];
   collection: string;
@@ -359,8 +410,9 @@ export function writeArb(fx: Fixtures, target: WriteTarget): fc.Arbitrary<Probe>
       body: bodyArb(target.fields),
       contentType: contentTypeArb,
       auth: authArb(fx, fx.user, 'user'),
+      tags: fc.option(tagListArb, { freq: 3 }),
     })
-    .map(({ method, id, trailing, body, contentType, auth }) => {
+    .map(({ method, id, trailing, body, contentType, auth, tags }) => {
       // DELETE only ever names a bad id: the fixtures must survive the run.
       const path =
         method === 'POST'
@@ -377,6 +429,10 @@ export function writeArb(fx: Fixtures, target: WriteTarget): fc.Arbitrary<Probe>
         authorization: auth[0],
         auth: auth[1],
         bodyFields: Object.keys(target.fields),
+        conditional:
+          tags === null || method === 'POST'
+            ? undefined
+            : [method === 'GET' ? 'if-none-match' : 'if-match', tags.replaceAll(CURRENT, '1')],
       });
     });
 }

@@ -175,6 +175,43 @@ export interface paths {
         patch: operations["updateDoctor"];
         trace?: never;
     };
+    "/api/doctors/{id}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the versions of a doctor, newest first
+         * @description Every version the doctor has had, each as the API answered it then, with who made it and when.
+         */
+        get: operations["listDoctorHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/doctors/{id}/history/{version}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read one version of a doctor */
+        get: operations["getDoctorVersion"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/patients": {
         parameters: {
             query?: never;
@@ -231,6 +268,43 @@ export interface paths {
         };
         /** List the doctors mapped to a patient */
         get: operations["listPatientDoctors"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/patients/{id}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the versions of a patient, newest first
+         * @description Every version the patient has had, each as the API answered it then, with who made it and when.
+         */
+        get: operations["listPatientHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/patients/{id}/history/{version}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read one version of a patient */
+        get: operations["getPatientVersion"];
         put?: never;
         post?: never;
         delete?: never;
@@ -409,7 +483,7 @@ export interface components {
              * @example patient.read
              * @enum {string}
              */
-            action: "auth.register" | "auth.login" | "auth.refresh" | "auth.refresh-reuse" | "auth.logout" | "auth.session-end" | "user.update" | "doctor.create" | "doctor.update" | "doctor.delete" | "patient.create" | "patient.read" | "patient.update" | "patient.delete" | "patient.search" | "mapping.create" | "mapping.read" | "mapping.update" | "mapping.delete" | "mapping.search" | "audit.search";
+            action: "auth.register" | "auth.login" | "auth.refresh" | "auth.refresh-reuse" | "auth.logout" | "auth.session-end" | "user.update" | "doctor.create" | "doctor.update" | "doctor.delete" | "patient.create" | "patient.read" | "patient.update" | "patient.delete" | "patient.search" | "patient.history" | "mapping.create" | "mapping.read" | "mapping.update" | "mapping.delete" | "mapping.search" | "audit.search";
             /**
              * @example success
              * @enum {string}
@@ -595,6 +669,12 @@ export interface components {
              */
             createdBy: string;
             /**
+             * Format: int32
+             * @description 1 when created, one more on every change; also the `ETag`, `"<version>"`.
+             * @example 1
+             */
+            version: number;
+            /**
              * Format: date-time
              * @example 2026-11-25T18:41:25.000Z
              */
@@ -669,6 +749,45 @@ export interface components {
              */
             phone?: string | null;
         };
+        DoctorHistoryEntry: {
+            /**
+             * Format: int32
+             * @example 2
+             */
+            version: number;
+            /**
+             * @description Whether this version created the doctor or changed it.
+             * @example update
+             * @enum {string}
+             */
+            operation: "create" | "update";
+            /**
+             * Format: date-time
+             * @example 2026-11-25T18:41:25.000Z
+             */
+            changedAt: string;
+            /**
+             * Format: uuid
+             * @description The user who made this version.
+             * @example 0b7e8f6c-3d0a-4c7b-9a59-2f6d1c8e4a11
+             */
+            changedBy: string;
+            /** @description The doctor as it was at this version, exactly as the API answered then. */
+            resource: components["schemas"]["DoctorResponse"];
+        };
+        DoctorHistoryPage: {
+            /** @description At most `limit` items. */
+            items: components["schemas"]["DoctorHistoryEntry"][];
+            /**
+             * @description How many items match, over all pages.
+             * @example 1
+             */
+            total: number;
+            /** @example 20 */
+            limit: number;
+            /** @example 0 */
+            offset: number;
+        };
         PatientResponse: {
             /**
              * Format: uuid
@@ -704,6 +823,12 @@ export interface components {
              * @example 2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b
              */
             doctorId: string;
+            /**
+             * Format: int32
+             * @description 1 when created, one more on every change; also the `ETag`, `"<version>"`.
+             * @example 1
+             */
+            version: number;
             /**
              * Format: date-time
              * @example 2026-11-25T18:41:25.000Z
@@ -827,6 +952,45 @@ export interface components {
              */
             doctorId?: string;
         };
+        PatientHistoryEntry: {
+            /**
+             * Format: int32
+             * @example 2
+             */
+            version: number;
+            /**
+             * @description Whether this version created the patient or changed it.
+             * @example update
+             * @enum {string}
+             */
+            operation: "create" | "update";
+            /**
+             * Format: date-time
+             * @example 2026-11-25T18:41:25.000Z
+             */
+            changedAt: string;
+            /**
+             * Format: uuid
+             * @description The user who made this version.
+             * @example 0b7e8f6c-3d0a-4c7b-9a59-2f6d1c8e4a11
+             */
+            changedBy: string;
+            /** @description The patient as it was at this version, exactly as the API answered then. */
+            resource: components["schemas"]["PatientResponse"];
+        };
+        PatientHistoryPage: {
+            /** @description At most `limit` items. */
+            items: components["schemas"]["PatientHistoryEntry"][];
+            /**
+             * @description How many items match, over all pages.
+             * @example 1
+             */
+            total: number;
+            /** @example 20 */
+            limit: number;
+            /** @example 0 */
+            offset: number;
+        };
         PatientSummary: {
             /**
              * Format: uuid
@@ -867,6 +1031,12 @@ export interface components {
             notes: string | null;
             patient: components["schemas"]["PatientSummary"];
             doctor: components["schemas"]["DoctorSummary"];
+            /**
+             * Format: int32
+             * @description 1 when created, one more on every change; also the `ETag`, `"<version>"`.
+             * @example 1
+             */
+            version: number;
             /**
              * Format: date-time
              * @example 2026-11-25T18:41:25.000Z
@@ -1111,7 +1281,7 @@ export interface operations {
                 /** @description Only events of this actor (a user id) */
                 actorId?: string;
                 /** @description Only events of this action */
-                action?: "auth.register" | "auth.login" | "auth.refresh" | "auth.refresh-reuse" | "auth.logout" | "auth.session-end" | "user.update" | "doctor.create" | "doctor.update" | "doctor.delete" | "patient.create" | "patient.read" | "patient.update" | "patient.delete" | "patient.search" | "mapping.create" | "mapping.read" | "mapping.update" | "mapping.delete" | "mapping.search" | "audit.search";
+                action?: "auth.register" | "auth.login" | "auth.refresh" | "auth.refresh-reuse" | "auth.logout" | "auth.session-end" | "user.update" | "doctor.create" | "doctor.update" | "doctor.delete" | "patient.create" | "patient.read" | "patient.update" | "patient.delete" | "patient.search" | "patient.history" | "mapping.create" | "mapping.read" | "mapping.update" | "mapping.delete" | "mapping.search" | "audit.search";
                 /** @description Only events with this outcome */
                 outcome?: "success" | "failure";
                 /** @description Only events recorded at or after this time (ISO 8601; UTC unless an offset is given). */
@@ -2111,6 +2281,11 @@ export interface operations {
                      * @example /api/doctors/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/
                      */
                     Location?: string;
+                    /**
+                     * @description The version of the resource in quotes, `"<version>"`. Send it back in `If-Match` to change the resource only if nobody else has meanwhile, or in `If-None-Match` to read it only if it changed.
+                     * @example "3"
+                     */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2255,7 +2430,10 @@ export interface operations {
     getDoctor: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Answer 304 with no body if the resource is still at this version: `"<version>"` as its `ETag` said (or `W/"<version>"`), a comma-separated list of them, or `*`. */
+                "If-None-Match"?: string;
+            };
             path: {
                 /** @description The doctor's id */
                 id: string;
@@ -2267,11 +2445,28 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /**
+                     * @description The version of the resource in quotes, `"<version>"`. Send it back in `If-Match` to change the resource only if nobody else has meanwhile, or in `If-None-Match` to read it only if it changed.
+                     * @example "3"
+                     */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["DoctorResponse"];
                 };
+            };
+            /** @description Not modified: the version `If-None-Match` named is current. No body. */
+            304: {
+                headers: {
+                    /**
+                     * @description The version of the resource in quotes, `"<version>"`. Send it back in `If-Match` to change the resource only if nobody else has meanwhile, or in `If-None-Match` to read it only if it changed.
+                     * @example "3"
+                     */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is invalid (malformed id, body or query); `errors` lists the fields. */
             400: {
@@ -2373,7 +2568,10 @@ export interface operations {
     replaceDoctor: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Change the resource only if it is still at this version: `"<version>"` as its `ETag` said, a comma-separated list of them, or `*` for any version. Otherwise the answer is 412 and nothing changes. Weak tags (`W/"3"`) never match. Without the header the change goes ahead whatever the version. */
+                "If-Match"?: string;
+            };
             path: {
                 /** @description The doctor's id */
                 id: string;
@@ -2389,6 +2587,11 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /**
+                     * @description The version of the resource in quotes, `"<version>"`. Send it back in `If-Match` to change the resource only if nobody else has meanwhile, or in `If-None-Match` to read it only if it changed.
+                     * @example "3"
+                     */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2490,6 +2693,25 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            /** @description The record has changed since the version `If-Match` names; nothing was changed. Read it again and reapply the change. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Precondition Failed",
+                     *       "status": 412,
+                     *       "detail": "The record has changed since the version `If-Match` names; nothing was changed. Read it again and reapply the change.",
+                     *       "instance": "/api/doctors/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
+                     *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
             /** @description The request body is larger than 100 kB. */
             413: {
                 headers: {
@@ -2571,7 +2793,10 @@ export interface operations {
     deleteDoctor: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Change the resource only if it is still at this version: `"<version>"` as its `ETag` said, a comma-separated list of them, or `*` for any version. Otherwise the answer is 412 and nothing changes. Weak tags (`W/"3"`) never match. Without the header the change goes ahead whatever the version. */
+                "If-Match"?: string;
+            };
             path: {
                 /** @description The doctor's id */
                 id: string;
@@ -2682,6 +2907,25 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            /** @description The record has changed since the version `If-Match` names; nothing was changed. Read it again and reapply the change. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Precondition Failed",
+                     *       "status": 412,
+                     *       "detail": "The record has changed since the version `If-Match` names; nothing was changed. Read it again and reapply the change.",
+                     *       "instance": "/api/doctors/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
+                     *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
             /** @description An unexpected error; it is logged on the server, and the answer tells nothing more. */
             500: {
                 headers: {
@@ -2725,7 +2969,10 @@ export interface operations {
     updateDoctor: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Change the resource only if it is still at this version: `"<version>"` as its `ETag` said, a comma-separated list of them, or `*` for any version. Otherwise the answer is 412 and nothing changes. Weak tags (`W/"3"`) never match. Without the header the change goes ahead whatever the version. */
+                "If-Match"?: string;
+            };
             path: {
                 /** @description The doctor's id */
                 id: string;
@@ -2741,6 +2988,11 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /**
+                     * @description The version of the resource in quotes, `"<version>"`. Send it back in `If-Match` to change the resource only if nobody else has meanwhile, or in `If-None-Match` to read it only if it changed.
+                     * @example "3"
+                     */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2842,6 +3094,25 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            /** @description The record has changed since the version `If-Match` names; nothing was changed. Read it again and reapply the change. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Precondition Failed",
+                     *       "status": 412,
+                     *       "detail": "The record has changed since the version `If-Match` names; nothing was changed. Read it again and reapply the change.",
+                     *       "instance": "/api/doctors/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
+                     *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
             /** @description The request body is larger than 100 kB. */
             413: {
                 headers: {
@@ -2912,6 +3183,249 @@ export interface operations {
                      *       "status": 503,
                      *       "detail": "The database is unavailable; try again shortly.",
                      *       "instance": "/api/doctors/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
+                     *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    listDoctorHistory: {
+        parameters: {
+            query?: {
+                limit?: number;
+                offset?: number;
+                /** @description A field to sort by; a leading `-` sorts descending. */
+                sort?: "version" | "-version";
+            };
+            header?: never;
+            path: {
+                /** @description The doctor's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DoctorHistoryPage"];
+                };
+            };
+            /** @description The request is invalid (malformed id, body or query); `errors` lists the fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request is invalid (malformed id, body or query); `errors` lists the fields.",
+                     *       "instance": "/api/doctors/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/history/",
+                     *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Missing, malformed, expired or wrongly signed access token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Missing, malformed, expired or wrongly signed access token.",
+                     *       "instance": "/api/doctors/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/history/",
+                     *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No such resource, or it belongs to another user. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "No such resource, or it belongs to another user.",
+                     *       "instance": "/api/doctors/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/history/",
+                     *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description An unexpected error; it is logged on the server, and the answer tells nothing more. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "An unexpected error; it is logged on the server, and the answer tells nothing more.",
+                     *       "instance": "/api/doctors/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/history/",
+                     *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The database is unavailable; try again shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is unavailable; try again shortly.",
+                     *       "instance": "/api/doctors/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/history/",
+                     *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    getDoctorVersion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The doctor's id */
+                id: string;
+                /** @description A version number, as in the `version` of the resource */
+                version: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DoctorHistoryEntry"];
+                };
+            };
+            /** @description The request is invalid (malformed id, body or query); `errors` lists the fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request is invalid (malformed id, body or query); `errors` lists the fields.",
+                     *       "instance": "/api/doctors/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/history/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
+                     *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Missing, malformed, expired or wrongly signed access token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Missing, malformed, expired or wrongly signed access token.",
+                     *       "instance": "/api/doctors/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/history/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
+                     *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No such resource, or it belongs to another user. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "No such resource, or it belongs to another user.",
+                     *       "instance": "/api/doctors/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/history/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
+                     *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description An unexpected error; it is logged on the server, and the answer tells nothing more. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "An unexpected error; it is logged on the server, and the answer tells nothing more.",
+                     *       "instance": "/api/doctors/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/history/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
+                     *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The database is unavailable; try again shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is unavailable; try again shortly.",
+                     *       "instance": "/api/doctors/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/history/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3046,6 +3560,11 @@ export interface operations {
                      * @example /api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/
                      */
                     Location?: string;
+                    /**
+                     * @description The version of the resource in quotes, `"<version>"`. Send it back in `If-Match` to change the resource only if nobody else has meanwhile, or in `If-None-Match` to read it only if it changed.
+                     * @example "3"
+                     */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3171,7 +3690,10 @@ export interface operations {
     getPatient: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Answer 304 with no body if the resource is still at this version: `"<version>"` as its `ETag` said (or `W/"<version>"`), a comma-separated list of them, or `*`. */
+                "If-None-Match"?: string;
+            };
             path: {
                 /** @description The patient's id */
                 id: string;
@@ -3183,284 +3705,25 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /**
+                     * @description The version of the resource in quotes, `"<version>"`. Send it back in `If-Match` to change the resource only if nobody else has meanwhile, or in `If-None-Match` to read it only if it changed.
+                     * @example "3"
+                     */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["PatientResponse"];
                 };
             };
-            /** @description The request is invalid (malformed id, body or query); `errors` lists the fields. */
-            400: {
+            /** @description Not modified: the version `If-None-Match` named is current. No body. */
+            304: {
                 headers: {
-                    [name: string]: unknown;
-                };
-                content: {
                     /**
-                     * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Bad Request",
-                     *       "status": 400,
-                     *       "detail": "The request is invalid (malformed id, body or query); `errors` lists the fields.",
-                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
-                     *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
-                     *     }
+                     * @description The version of the resource in quotes, `"<version>"`. Send it back in `If-Match` to change the resource only if nobody else has meanwhile, or in `If-None-Match` to read it only if it changed.
+                     * @example "3"
                      */
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
-            /** @description Missing, malformed, expired or wrongly signed access token. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unauthorized",
-                     *       "status": 401,
-                     *       "detail": "Missing, malformed, expired or wrongly signed access token.",
-                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
-                     *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
-                     *     }
-                     */
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
-            /** @description No such resource, or it belongs to another user. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Not Found",
-                     *       "status": 404,
-                     *       "detail": "No such resource, or it belongs to another user.",
-                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
-                     *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
-                     *     }
-                     */
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
-            /** @description An unexpected error; it is logged on the server, and the answer tells nothing more. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Internal Server Error",
-                     *       "status": 500,
-                     *       "detail": "An unexpected error; it is logged on the server, and the answer tells nothing more.",
-                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
-                     *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
-                     *     }
-                     */
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
-            /** @description The database is unavailable; try again shortly. */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Service Unavailable",
-                     *       "status": 503,
-                     *       "detail": "The database is unavailable; try again shortly.",
-                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
-                     *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
-                     *     }
-                     */
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
-        };
-    };
-    replacePatient: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description The patient's id */
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["ReplacePatientDto"];
-            };
-        };
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["PatientResponse"];
-                };
-            };
-            /** @description The request is invalid (malformed id, body or query); `errors` lists the fields. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Bad Request",
-                     *       "status": 400,
-                     *       "detail": "The request is invalid (malformed id, body or query); `errors` lists the fields.",
-                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
-                     *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
-                     *     }
-                     */
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
-            /** @description Missing, malformed, expired or wrongly signed access token. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unauthorized",
-                     *       "status": 401,
-                     *       "detail": "Missing, malformed, expired or wrongly signed access token.",
-                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
-                     *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
-                     *     }
-                     */
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
-            /** @description No such resource, or it belongs to another user. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Not Found",
-                     *       "status": 404,
-                     *       "detail": "No such resource, or it belongs to another user.",
-                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
-                     *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
-                     *     }
-                     */
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
-            /** @description The request body is larger than 100 kB. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Payload Too Large",
-                     *       "status": 413,
-                     *       "detail": "The request body is larger than 100 kB.",
-                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
-                     *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
-                     *     }
-                     */
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
-            /** @description The request body is not `application/json`. */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unsupported Media Type",
-                     *       "status": 415,
-                     *       "detail": "The request body is not `application/json`.",
-                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
-                     *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
-                     *     }
-                     */
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
-            /** @description An unexpected error; it is logged on the server, and the answer tells nothing more. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Internal Server Error",
-                     *       "status": 500,
-                     *       "detail": "An unexpected error; it is logged on the server, and the answer tells nothing more.",
-                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
-                     *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
-                     *     }
-                     */
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
-            /** @description The database is unavailable; try again shortly. */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Service Unavailable",
-                     *       "status": 503,
-                     *       "detail": "The database is unavailable; try again shortly.",
-                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
-                     *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
-                     *     }
-                     */
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
-        };
-    };
-    deletePatient: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description The patient's id */
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Done; no body. */
-            204: {
-                headers: {
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -3562,10 +3825,13 @@ export interface operations {
             };
         };
     };
-    updatePatient: {
+    replacePatient: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Change the resource only if it is still at this version: `"<version>"` as its `ETag` said, a comma-separated list of them, or `*` for any version. Otherwise the answer is 412 and nothing changes. Weak tags (`W/"3"`) never match. Without the header the change goes ahead whatever the version. */
+                "If-Match"?: string;
+            };
             path: {
                 /** @description The patient's id */
                 id: string;
@@ -3574,13 +3840,18 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["UpdatePatientDto"];
+                "application/json": components["schemas"]["ReplacePatientDto"];
             };
         };
         responses: {
             /** @description OK */
             200: {
                 headers: {
+                    /**
+                     * @description The version of the resource in quotes, `"<version>"`. Send it back in `If-Match` to change the resource only if nobody else has meanwhile, or in `If-None-Match` to read it only if it changed.
+                     * @example "3"
+                     */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3637,6 +3908,350 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "No such resource, or it belongs to another user.",
+                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
+                     *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The record has changed since the version `If-Match` names; nothing was changed. Read it again and reapply the change. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Precondition Failed",
+                     *       "status": 412,
+                     *       "detail": "The record has changed since the version `If-Match` names; nothing was changed. Read it again and reapply the change.",
+                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
+                     *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The request body is larger than 100 kB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Payload Too Large",
+                     *       "status": 413,
+                     *       "detail": "The request body is larger than 100 kB.",
+                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
+                     *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The request body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Unsupported Media Type",
+                     *       "status": 415,
+                     *       "detail": "The request body is not `application/json`.",
+                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
+                     *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description An unexpected error; it is logged on the server, and the answer tells nothing more. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "An unexpected error; it is logged on the server, and the answer tells nothing more.",
+                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
+                     *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The database is unavailable; try again shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is unavailable; try again shortly.",
+                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
+                     *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    deletePatient: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Change the resource only if it is still at this version: `"<version>"` as its `ETag` said, a comma-separated list of them, or `*` for any version. Otherwise the answer is 412 and nothing changes. Weak tags (`W/"3"`) never match. Without the header the change goes ahead whatever the version. */
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description The patient's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done; no body. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is invalid (malformed id, body or query); `errors` lists the fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request is invalid (malformed id, body or query); `errors` lists the fields.",
+                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
+                     *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Missing, malformed, expired or wrongly signed access token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Missing, malformed, expired or wrongly signed access token.",
+                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
+                     *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No such resource, or it belongs to another user. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "No such resource, or it belongs to another user.",
+                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
+                     *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The record has changed since the version `If-Match` names; nothing was changed. Read it again and reapply the change. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Precondition Failed",
+                     *       "status": 412,
+                     *       "detail": "The record has changed since the version `If-Match` names; nothing was changed. Read it again and reapply the change.",
+                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
+                     *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description An unexpected error; it is logged on the server, and the answer tells nothing more. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "An unexpected error; it is logged on the server, and the answer tells nothing more.",
+                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
+                     *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The database is unavailable; try again shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is unavailable; try again shortly.",
+                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
+                     *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    updatePatient: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Change the resource only if it is still at this version: `"<version>"` as its `ETag` said, a comma-separated list of them, or `*` for any version. Otherwise the answer is 412 and nothing changes. Weak tags (`W/"3"`) never match. Without the header the change goes ahead whatever the version. */
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description The patient's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdatePatientDto"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /**
+                     * @description The version of the resource in quotes, `"<version>"`. Send it back in `If-Match` to change the resource only if nobody else has meanwhile, or in `If-None-Match` to read it only if it changed.
+                     * @example "3"
+                     */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PatientResponse"];
+                };
+            };
+            /** @description The request is invalid (malformed id, body or query); `errors` lists the fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request is invalid (malformed id, body or query); `errors` lists the fields.",
+                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
+                     *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Missing, malformed, expired or wrongly signed access token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Missing, malformed, expired or wrongly signed access token.",
+                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
+                     *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No such resource, or it belongs to another user. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "No such resource, or it belongs to another user.",
+                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
+                     *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The record has changed since the version `If-Match` names; nothing was changed. Read it again and reapply the change. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Precondition Failed",
+                     *       "status": 412,
+                     *       "detail": "The record has changed since the version `If-Match` names; nothing was changed. Read it again and reapply the change.",
                      *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
@@ -3849,6 +4464,249 @@ export interface operations {
             };
         };
     };
+    listPatientHistory: {
+        parameters: {
+            query?: {
+                limit?: number;
+                offset?: number;
+                /** @description A field to sort by; a leading `-` sorts descending. */
+                sort?: "version" | "-version";
+            };
+            header?: never;
+            path: {
+                /** @description The patient's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PatientHistoryPage"];
+                };
+            };
+            /** @description The request is invalid (malformed id, body or query); `errors` lists the fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request is invalid (malformed id, body or query); `errors` lists the fields.",
+                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/history/",
+                     *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Missing, malformed, expired or wrongly signed access token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Missing, malformed, expired or wrongly signed access token.",
+                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/history/",
+                     *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No such resource, or it belongs to another user. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "No such resource, or it belongs to another user.",
+                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/history/",
+                     *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description An unexpected error; it is logged on the server, and the answer tells nothing more. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "An unexpected error; it is logged on the server, and the answer tells nothing more.",
+                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/history/",
+                     *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The database is unavailable; try again shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is unavailable; try again shortly.",
+                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/history/",
+                     *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    getPatientVersion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The patient's id */
+                id: string;
+                /** @description A version number, as in the `version` of the resource */
+                version: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PatientHistoryEntry"];
+                };
+            };
+            /** @description The request is invalid (malformed id, body or query); `errors` lists the fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request is invalid (malformed id, body or query); `errors` lists the fields.",
+                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/history/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
+                     *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Missing, malformed, expired or wrongly signed access token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Missing, malformed, expired or wrongly signed access token.",
+                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/history/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
+                     *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No such resource, or it belongs to another user. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "No such resource, or it belongs to another user.",
+                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/history/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
+                     *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description An unexpected error; it is logged on the server, and the answer tells nothing more. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "An unexpected error; it is logged on the server, and the answer tells nothing more.",
+                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/history/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
+                     *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The database is unavailable; try again shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is unavailable; try again shortly.",
+                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/history/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
+                     *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
     listPatientAuditEvents: {
         parameters: {
             query?: {
@@ -3859,7 +4717,7 @@ export interface operations {
                 /** @description Only events of this actor (a user id) */
                 actorId?: string;
                 /** @description Only events of this action */
-                action?: "auth.register" | "auth.login" | "auth.refresh" | "auth.refresh-reuse" | "auth.logout" | "auth.session-end" | "user.update" | "doctor.create" | "doctor.update" | "doctor.delete" | "patient.create" | "patient.read" | "patient.update" | "patient.delete" | "patient.search" | "mapping.create" | "mapping.read" | "mapping.update" | "mapping.delete" | "mapping.search" | "audit.search";
+                action?: "auth.register" | "auth.login" | "auth.refresh" | "auth.refresh-reuse" | "auth.logout" | "auth.session-end" | "user.update" | "doctor.create" | "doctor.update" | "doctor.delete" | "patient.create" | "patient.read" | "patient.update" | "patient.delete" | "patient.search" | "patient.history" | "mapping.create" | "mapping.read" | "mapping.update" | "mapping.delete" | "mapping.search" | "audit.search";
                 /** @description Only events with this outcome */
                 outcome?: "success" | "failure";
                 /** @description Only events recorded at or after this time (ISO 8601; UTC unless an offset is given). */
@@ -4108,6 +4966,11 @@ export interface operations {
                      * @example /api/mappings/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/
                      */
                     Location?: string;
+                    /**
+                     * @description The version of the resource in quotes, `"<version>"`. Send it back in `If-Match` to change the resource only if nobody else has meanwhile, or in `If-None-Match` to read it only if it changed.
+                     * @example "3"
+                     */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4252,7 +5115,10 @@ export interface operations {
     getMapping: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Answer 304 with no body if the resource is still at this version: `"<version>"` as its `ETag` said (or `W/"<version>"`), a comma-separated list of them, or `*`. */
+                "If-None-Match"?: string;
+            };
             path: {
                 /** @description The mapping's id */
                 id: string;
@@ -4264,11 +5130,28 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /**
+                     * @description The version of the resource in quotes, `"<version>"`. Send it back in `If-Match` to change the resource only if nobody else has meanwhile, or in `If-None-Match` to read it only if it changed.
+                     * @example "3"
+                     */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["MappingResponse"];
                 };
+            };
+            /** @description Not modified: the version `If-None-Match` named is current. No body. */
+            304: {
+                headers: {
+                    /**
+                     * @description The version of the resource in quotes, `"<version>"`. Send it back in `If-Match` to change the resource only if nobody else has meanwhile, or in `If-None-Match` to read it only if it changed.
+                     * @example "3"
+                     */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is invalid (malformed id, body or query); `errors` lists the fields. */
             400: {
@@ -4370,7 +5253,10 @@ export interface operations {
     replaceMapping: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Change the resource only if it is still at this version: `"<version>"` as its `ETag` said, a comma-separated list of them, or `*` for any version. Otherwise the answer is 412 and nothing changes. Weak tags (`W/"3"`) never match. Without the header the change goes ahead whatever the version. */
+                "If-Match"?: string;
+            };
             path: {
                 /** @description The mapping's id */
                 id: string;
@@ -4386,6 +5272,11 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /**
+                     * @description The version of the resource in quotes, `"<version>"`. Send it back in `If-Match` to change the resource only if nobody else has meanwhile, or in `If-None-Match` to read it only if it changed.
+                     * @example "3"
+                     */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4461,6 +5352,25 @@ export interface operations {
                      *       "title": "Conflict",
                      *       "status": 409,
                      *       "detail": "The request conflicts with the current state (a duplicate, or a dependent record).",
+                     *       "instance": "/api/mappings/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
+                     *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The record has changed since the version `If-Match` names; nothing was changed. Read it again and reapply the change. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Precondition Failed",
+                     *       "status": 412,
+                     *       "detail": "The record has changed since the version `If-Match` names; nothing was changed. Read it again and reapply the change.",
                      *       "instance": "/api/mappings/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
@@ -4549,7 +5459,10 @@ export interface operations {
     deleteMapping: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Change the resource only if it is still at this version: `"<version>"` as its `ETag` said, a comma-separated list of them, or `*` for any version. Otherwise the answer is 412 and nothing changes. Weak tags (`W/"3"`) never match. Without the header the change goes ahead whatever the version. */
+                "If-Match"?: string;
+            };
             path: {
                 /** @description The mapping's id */
                 id: string;
@@ -4641,6 +5554,25 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            /** @description The record has changed since the version `If-Match` names; nothing was changed. Read it again and reapply the change. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Precondition Failed",
+                     *       "status": 412,
+                     *       "detail": "The record has changed since the version `If-Match` names; nothing was changed. Read it again and reapply the change.",
+                     *       "instance": "/api/mappings/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
+                     *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
             /** @description An unexpected error; it is logged on the server, and the answer tells nothing more. */
             500: {
                 headers: {
@@ -4684,7 +5616,10 @@ export interface operations {
     updateMapping: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Change the resource only if it is still at this version: `"<version>"` as its `ETag` said, a comma-separated list of them, or `*` for any version. Otherwise the answer is 412 and nothing changes. Weak tags (`W/"3"`) never match. Without the header the change goes ahead whatever the version. */
+                "If-Match"?: string;
+            };
             path: {
                 /** @description The mapping's id */
                 id: string;
@@ -4700,6 +5635,11 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /**
+                     * @description The version of the resource in quotes, `"<version>"`. Send it back in `If-Match` to change the resource only if nobody else has meanwhile, or in `If-None-Match` to read it only if it changed.
+                     * @example "3"
+                     */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4775,6 +5715,25 @@ export interface operations {
                      *       "title": "Conflict",
                      *       "status": 409,
                      *       "detail": "The request conflicts with the current state (a duplicate, or a dependent record).",
+                     *       "instance": "/api/mappings/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
+                     *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The record has changed since the version `If-Match` names; nothing was changed. Read it again and reapply the change. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Precondition Failed",
+                     *       "status": 412,
+                     *       "detail": "The record has changed since the version `If-Match` names; nothing was changed. Read it again and reapply the change.",
                      *       "instance": "/api/mappings/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }

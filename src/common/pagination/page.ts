@@ -37,8 +37,8 @@ export function containsPattern(text: string): string {
 }
 
 /**
- * Applies a list query's sort (a whitelisted field mapped to its column, `id` breaking
- * ties), limit and offset, and returns the page with its total. Lists join only
+ * Applies a list query's sort (a whitelisted field mapped to its column, the primary key
+ * breaking ties), limit and offset, and returns the page with its total. Lists join only
  * many-to-one, so a plain LIMIT/OFFSET pages them (no distinct-id subquery).
  */
 export async function paginate<Entity extends ObjectLiteral, Item>(
@@ -51,12 +51,12 @@ export async function paginate<Entity extends ObjectLiteral, Item>(
   const descending = query.sort.startsWith('-');
   const column = sortColumns[descending ? query.sort.slice(1) : query.sort];
   const direction = descending ? 'DESC' : 'ASC';
-  const entities = await builder
-    .orderBy(column, direction)
-    .addOrderBy(`${builder.alias}.id`, direction)
-    .limit(query.limit)
-    .offset(query.offset)
-    .getMany();
+  builder.orderBy(column, direction);
+  for (const key of builder.expressionMap.mainAlias!.metadata.primaryColumns) {
+    const keyColumn = `${builder.alias}.${key.propertyPath}`;
+    if (keyColumn !== column) builder.addOrderBy(keyColumn, direction);
+  }
+  const entities = await builder.limit(query.limit).offset(query.offset).getMany();
   // A page that is neither full nor past the end is the last one: it gives the total itself.
   const isLastPage = entities.length > 0 && entities.length < query.limit;
   const total = isLastPage ? query.offset + entities.length : await countRows(countBuilder);

@@ -2,6 +2,7 @@ import { CreateUsersAndRefreshTokens1764090000000 } from './1764090000000-Create
 import { CreateDoctorsPatientsMappings1764100000000 } from './1764100000000-CreateDoctorsPatientsMappings.js';
 import { CreateLoginThrottles1764200000000 } from './1764200000000-CreateLoginThrottles.js';
 import { CreateRolesAndSessions1764300000000 } from './1764300000000-CreateRolesAndSessions.js';
+import { AddVersionsAndHistory1764400000000 } from './1764400000000-AddVersionsAndHistory.js';
 import { LoginThrottlesPerClient1764600000000 } from './1764600000000-LoginThrottlesPerClient.js';
 import { CreateAuditEvents1764700000000 } from './1764700000000-CreateAuditEvents.js';
 
@@ -15,6 +16,7 @@ export const migrations = [
   CreateDoctorsPatientsMappings1764100000000,
   CreateLoginThrottles1764200000000,
   CreateRolesAndSessions1764300000000,
+  AddVersionsAndHistory1764400000000,
   LoginThrottlesPerClient1764600000000,
   CreateAuditEvents1764700000000,
 ];

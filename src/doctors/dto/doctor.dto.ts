@@ -2,6 +2,8 @@ import { ApiProperty } from '@nestjs/swagger';
 import { ListQuery, QueryTextField, SearchField } from '../../common/pagination/list-query.js';
 import { ApiText, ApiTimestamp } from '../../common/openapi.js';
 import { PageOf } from '../../common/pagination/page.js';
+import { MAX_VERSION } from '../../common/versions/entity-tags.js';
+import { HistoryEntryOf } from '../../common/versions/history.js';
 import { EmailField, type Presence, TextField } from '../../common/validation/fields.js';
 import { LENGTH } from '../../common/validation/limits.js';
 
@@ -72,6 +74,16 @@ export class DoctorResponse {
   })
   createdBy: string;
 
+  @ApiProperty({
+    type: 'integer',
+    format: 'int32',
+    minimum: 1,
+    maximum: MAX_VERSION,
+    example: 1,
+    description: '1 when created, one more on every change; also the `ETag`, `"<version>"`.',
+  })
+  version: number;
+
   @ApiTimestamp()
   createdAt: Date;
 
@@ -80,3 +92,7 @@ export class DoctorResponse {
 }
 
 export class DoctorPage extends PageOf(DoctorResponse) {}
+
+export class DoctorHistoryEntry extends HistoryEntryOf(DoctorResponse, 'doctor') {}
+
+export class DoctorHistoryPage extends PageOf(DoctorHistoryEntry) {}

@@ -3,6 +3,7 @@ import { IsOptional, IsUUID } from 'class-validator';
 import { ApiText, ApiTimestamp } from '../../common/openapi.js';
 import { ListQuery } from '../../common/pagination/list-query.js';
 import { PageOf } from '../../common/pagination/page.js';
+import { MAX_VERSION } from '../../common/versions/entity-tags.js';
 import { type Presence, TextField, UuidField } from '../../common/validation/fields.js';
 import { LENGTH } from '../../common/validation/limits.js';
 
@@ -77,6 +78,16 @@ export class MappingResponse {
 
   @ApiProperty({ type: DoctorSummary })
   doctor: DoctorSummary;
+
+  @ApiProperty({
+    type: 'integer',
+    format: 'int32',
+    minimum: 1,
+    maximum: MAX_VERSION,
+    example: 1,
+    description: '1 when created, one more on every change; also the `ETag`, `"<version>"`.',
+  })
+  version: number;
 
   @ApiTimestamp()
   createdAt: Date;

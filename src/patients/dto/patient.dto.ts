@@ -3,6 +3,8 @@ import { IsOptional, IsUUID } from 'class-validator';
 import { ApiText, ApiTimestamp } from '../../common/openapi.js';
 import { ListQuery, SearchField } from '../../common/pagination/list-query.js';
 import { PageOf } from '../../common/pagination/page.js';
+import { MAX_VERSION } from '../../common/versions/entity-tags.js';
+import { HistoryEntryOf } from '../../common/versions/history.js';
 import {
   DateOfBirthField,
   EmailField,
@@ -102,6 +104,16 @@ export class PatientResponse {
   })
   doctorId: string;
 
+  @ApiProperty({
+    type: 'integer',
+    format: 'int32',
+    minimum: 1,
+    maximum: MAX_VERSION,
+    example: 1,
+    description: '1 when created, one more on every change; also the `ETag`, `"<version>"`.',
+  })
+  version: number;
+
   @ApiTimestamp()
   createdAt: Date;
 
@@ -110,3 +122,7 @@ export class PatientResponse {
 }
 
 export class PatientPage extends PageOf(PatientResponse) {}
+
+export class PatientHistoryEntry extends HistoryEntryOf(PatientResponse, 'patient') {}
+
+export class PatientHistoryPage extends PageOf(PatientHistoryEntry) {}
