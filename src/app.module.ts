@@ -10,7 +10,9 @@ import { DoctorsModule } from './doctors/doctors.module.js';
 import { HealthModule } from './health/health.module.js';
 import { LoggingModule } from './common/logging/logging.module.js';
 import { MappingsModule } from './mappings/mappings.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
 import { PatientsModule } from './patients/patients.module.js';
+import { RedisModule } from './redis/redis.module.js';
 
 @Module({})
 export class AppModule {
@@ -28,11 +30,13 @@ export class AppModule {
         }),
         LoggingModule,
         DatabaseModule,
+        RedisModule,
         HealthModule,
         AuthModule,
         DoctorsModule,
         PatientsModule,
         MappingsModule,
+        ...(config.metricsPort === undefined ? [] : [MetricsModule]),
       ],
       providers: [
         { provide: APP_GUARD, useClass: JwtAuthGuard },

@@ -4,6 +4,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import type { AppConfig } from '../config/environment.js';
 import { dataSourceOptions } from './data-source-options.js';
 import { EmbeddedPostgres } from './embedded-postgres.js';
+import { MigrationsOnStartup } from './migrations-on-startup.js';
 
 /** Starts the embedded database when no DATABASE_URL is configured, and stops it last. */
 class EmbeddedPostgresHolder implements OnApplicationShutdown {
@@ -42,11 +43,11 @@ class EmbeddedPostgresModule {}
         return {
           ...dataSourceOptions(url, configuredUrl === undefined),
           autoLoadEntities: true,
-          migrationsRun: true,
           retryAttempts: 0,
         };
       },
     }),
   ],
+  providers: [MigrationsOnStartup],
 })
 export class DatabaseModule {}

@@ -1,3 +1,5 @@
+import { request as httpRequest } from 'node:http';
+
 export interface HttpResponse<T = any> {
   status: number;
   headers: Headers;
@@ -12,6 +14,39 @@ export interface RequestOptions {
   raw?: string;
   /** Whether a 5xx is the point of the test (a database outage); any other 5xx fails it. */
   expectServerError?: boolean;
+  /**
+   * The local address to send from, another client on this machine (Linux routes all of
+   * 127.0.0.0/8 to loopback).
+   */
+  from?: string;
+}
+
+/** Sends one request from a chosen local address (`fetch` cannot choose it). */
+function sendFrom(
+  url: string,
+  init: { method: string; headers: Record<string, string>; body?: string },
+  localAddress: string,
+): Promise<{ status: number; headers: Headers; text: string }> {
+  return new Promise((resolve, reject) => {
+    const outgoing = httpRequest(
+      url,
+      { method: init.method, headers: init.headers, localAddress },
+      (incoming) => {
+        let text = '';
+        incoming.setEncoding('utf8');
+        incoming.on('data', (chunk: string) => (text += chunk));
+        incoming.on('end', () => {
+          const headers = new Headers();
+          for (const [name, value] of Object.entries(incoming.headers)) {
+            if (typeof value === 'string') headers.set(name, value);
+          }
+          resolve({ status: incoming.statusCode ?? 0, headers, text });
+        });
+      },
+    );
+    outgoing.on('error', reject);
+    outgoing.end(init.body);
+  });
 }
 
 /**
@@ -34,8 +69,15 @@ export class HttpClient {
     if (payload !== undefined && !headers['content-type']) {
       headers['content-type'] = 'application/json';
     }
-    const response = await fetch(`${this.baseUrl}${path}`, { method, headers, body: payload });
-    const text = await response.text();
+    const init = { method, headers, body: payload };
+    const response = options.from
+      ? await sendFrom(`${this.baseUrl}${path}`, init, options.from)
+      : await fetch(`${this.baseUrl}${path}`, init).then(async (answer) => ({
+          status: answer.status,
+          headers: answer.headers,
+          text: await answer.text(),
+        }));
+    const text = response.text;
     if (response.status >= 500 && !options.expectServerError) {
       throw new Error(`${method} ${path} answered ${response.status}: ${text}`);
     }
