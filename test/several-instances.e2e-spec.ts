@@ -1,0 +1,103 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { TEST_JWT_SECRET, uniqueEmail } from './support/app.js';
+import { HttpClient, uniqueLoopbackAddress } from './support/http.js';
+import { createDoctor, createPatient, problemOf } from './support/records.js';
+import { ServerProcess } from './support/server-process.js';
+
+const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const LIMIT = 6;
+
+/** Two built servers on one PostgreSQL and one Redis, as behind a load balancer. */
+describe('two instances on one database and one Redis', () => {
+  let servers: ServerProcess[];
+  let clients: HttpClient[];
+
+  beforeAll(async () => {
+    const env = {
+      DATABASE_URL: inject('databaseUrl'),
+      REDIS_URL,
+      JWT_SECRET: TEST_JWT_SECRET,
+      BCRYPT_ROUNDS: '4',
+      AUTH_RATE_LIMIT: String(LIMIT),
+      LOG_LEVEL: 'warn',
+    };
+    servers = await Promise.all([ServerProcess.start(env), ServerProcess.start(env)]);
+    clients = servers.map((server) => new HttpClient(server.baseUrl));
+  }, 60_000);
+  afterAll(() => Promise.all(servers.map((server) => server.stop('SIGKILL'))));
+
+  it('share the auth rate limit: the limit spread over both, then 429 on either', async () => {
+    const from = uniqueLoopbackAddress();
+    for (let attempt = 0; attempt < LIMIT; attempt += 1) {
+      const answer = await clients[attempt % 2].post(
+        '/auth/login/',
+        { email: uniqueEmail(), password: 'wrong password' },
+        { from },
+      );
+      expect(answer.status).toBe(401);
+    }
+    for (const client of clients) {
+      const refused = await client.post(
+        '/auth/login/',
+        { email: uniqueEmail(), password: 'wrong password' },
+        { from },
+      );
+      problemOf(refused, 429);
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    }
+    // Another address, and the other endpoint, are counted apart.
+    const other = await clients[1].post(
+      '/auth/login/',
+      { email: uniqueEmail(), password: 'x' },
+      { from: uniqueLoopbackAddress() },
+    );
+    expect(other.status).not.toBe(429);
+    const register = await clients[0].post('/auth/register/', {}, { from });
+    expect(register.status).toBe(400);
+  });
+
+  it('detect a refresh token rotated on one as reused on the other', async () => {
+    const email = uniqueEmail();
+    const password = 'correct horse battery staple';
+    expect(
+      (await clients[0].post('/auth/register/', { name: 'Two', email, password })).status,
+    ).toBe(201);
+    const login = await clients[0].post('/auth/login/', { email, password });
+    const rotated = await clients[0].post('/auth/refresh/', {
+      refreshToken: login.body.refreshToken,
+    });
+    expect(rotated.status).toBe(200);
+
+    problemOf(
+      await clients[1].post('/auth/refresh/', { refreshToken: login.body.refreshToken }),
+      401,
+    );
+    // The reuse revoked the whole login, the token rotated on the first instance included.
+    problemOf(
+      await clients[0].post('/auth/refresh/', { refreshToken: rotated.body.refreshToken }),
+      401,
+    );
+  });
+
+  it('give exactly one 201 for twenty duplicate mapping POSTs split across both', async () => {
+    const email = uniqueEmail();
+    const password = 'correct horse battery staple';
+    await clients[0].post('/auth/register/', { name: 'Mapper', email, password });
+    const { accessToken } = (await clients[1].post('/auth/login/', { email, password })).body;
+    const assigned = await createDoctor(clients[0], accessToken);
+    const patient = await createPatient(clients[0], accessToken, assigned.id);
+    const second = await createDoctor(clients[1], accessToken);
+
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, (_, index) =>
+        clients[index % 2].post(
+          '/api/mappings/',
+          { patientId: patient.id, doctorId: second.id },
+          { token: accessToken },
+        ),
+      ),
+    );
+    const statuses = answers.map((answer) => answer.status).sort();
+    expect(statuses).toEqual([201, ...Array(19).fill(409)]);
+  });
+});
