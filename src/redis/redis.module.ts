@@ -1,4 +1,10 @@
-import { Global, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Global,
+  Logger,
+  Module,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { Redis } from 'ioredis';
 import type { AppConfig } from '../config/environment.js';
@@ -12,7 +18,7 @@ const COMMAND_TIMEOUT_MS = 500;
  * fall back at once instead of holding requests; ioredis keeps reconnecting in the
  * background. Outages are logged once when they begin and once when they end.
  */
-export class RedisConnection implements OnApplicationShutdown {
+export class RedisConnection implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('Redis');
   private down = false;
 
@@ -36,6 +42,24 @@ export class RedisConnection implements OnApplicationShutdown {
         connectionName: 'healthcare-api',
       }),
     );
+  }
+
+  /**
+   * Waits for the first connection attempt to end (either way), so that the first requests
+   * use Redis rather than the fallback. Redis being down does not stop the start-up.
+   */
+  async onModuleInit(): Promise<void> {
+    const client = this.client;
+    if (!client || client.status === 'ready') return;
+    await new Promise<void>((resolve) => {
+      const settled = () => {
+        client.off('ready', settled);
+        client.off('error', settled);
+        resolve();
+      };
+      client.on('ready', settled);
+      client.on('error', settled);
+    });
   }
 
   /** Logs the first failure of an outage as a warning; the rest of it stays quiet. */
