@@ -57,7 +57,14 @@ const JANE = {
  * path id, scripts and status of its request. Every operation must appear at least once.
  */
 const FLOW = [
-  { folder: 'operations', steps: [{ operationId: 'getHealth', status: 200 }] },
+  {
+    folder: 'operations',
+    steps: [
+      { operationId: 'getHealth', status: 200 },
+      { operationId: 'getLiveness', status: 200 },
+      { operationId: 'getReadiness', status: 200 },
+    ],
+  },
   {
     folder: 'auth',
     steps: [
