@@ -95,12 +95,22 @@ describe('migrations', () => {
     expect(server.output.join('\n')).toMatch(/MIGRATIONS_RUN=false and migrations are pending/);
     expect(await tableExists(databaseUrl, 'users')).toBe(false);
 
-    const run = () =>
-      promisify(execFile)(process.execPath, [RUN_MIGRATIONS], {
+    const run = (...args: string[]) =>
+      promisify(execFile)(process.execPath, [RUN_MIGRATIONS, ...args], {
         cwd: emptyFolder(),
         env: { PATH: process.env.PATH ?? '', ...env },
       });
+    // What a Kubernetes pod's init container runs: it waits for the migration step.
+    let waited = false;
+    const waiting = run('--wait').then((result) => {
+      waited = true;
+      return result;
+    });
+    await new Promise((settle) => setTimeout(settle, 2_000));
+    expect(waited).toBe(false);
+    expect(await tableExists(databaseUrl, 'migrations')).toBe(false);
     expect((await run()).stdout).toMatch(`Applied ${migrations.length} migrations`);
+    expect((await waiting).stdout).toMatch('No pending migrations');
     expect((await run()).stdout).toMatch('No pending migrations');
     expect(await tableExists(databaseUrl, 'users')).toBe(true);
   }, 60_000);

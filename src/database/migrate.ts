@@ -38,3 +38,22 @@ export async function runMigrationsOnce(
     await lockHolder.release();
   }
 }
+
+/**
+ * The names of the migrations not yet applied, read without writing anything (TypeORM's
+ * `showMigrations` creates the migrations table, which would race a migration run).
+ */
+export async function pendingMigrations(dataSource: DataSource): Promise<string[]> {
+  const table = dataSource.options.migrationsTableName ?? 'migrations';
+  const [{ found }] = await dataSource.query('SELECT to_regclass($1) AS found', [table]);
+  const applied = new Set<string>(
+    found === null
+      ? []
+      : (await dataSource.query(`SELECT name FROM "${table}"`)).map(
+          (row: { name: string }) => row.name,
+        ),
+  );
+  return dataSource.migrations
+    .map((migration) => migration.name ?? '')
+    .filter((name) => !applied.has(name));
+}

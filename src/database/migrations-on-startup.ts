@@ -2,7 +2,7 @@ import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { DataSource } from 'typeorm';
 import type { AppConfig } from '../config/environment.js';
-import { runMigrationsOnce } from './migrate.js';
+import { pendingMigrations, runMigrationsOnce } from './migrate.js';
 
 /**
  * Applies pending migrations before the server listens (`MIGRATIONS_RUN`, on by default).
@@ -19,7 +19,7 @@ export class MigrationsOnStartup implements OnModuleInit {
 
   async onModuleInit(): Promise<void> {
     if (!this.config.get('migrationsRun', { infer: true })) {
-      if (await this.dataSource.showMigrations()) {
+      if ((await pendingMigrations(this.dataSource)).length > 0) {
         this.logger.warn('MIGRATIONS_RUN=false and migrations are pending: run them first');
       }
       return;
