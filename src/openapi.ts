@@ -8,7 +8,12 @@ import {
   type ServerObject,
   SwaggerModule,
 } from '@nestjs/swagger';
-import { PROBLEM_SCHEMAS, problemResponse } from './common/openapi.js';
+import { EXAMPLE_ID } from './common/decorators/id-param.decorator.js';
+import {
+  PROBLEM_INSTANCE_PLACEHOLDER,
+  PROBLEM_SCHEMAS,
+  problemResponse,
+} from './common/openapi.js';
 
 export const API_VERSION = '1.0.0';
 
@@ -92,8 +97,11 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     } as ServerObject,
   ];
   const document = SwaggerModule.createDocument(app, config, { extraModels: PROBLEM_SCHEMAS });
-  for (const pathItem of Object.values(document.paths)) {
-    for (const operation of operationsOf(pathItem)) addSharedResponses(operation);
+  for (const [path, pathItem] of Object.entries(document.paths)) {
+    for (const operation of operationsOf(pathItem)) {
+      addSharedResponses(operation);
+      setProblemInstances(operation, `${path.replace(/\{\w+\}/g, EXAMPLE_ID)}/`);
+    }
   }
   document.components = { ...document.components, headers: RATE_LIMIT_HEADERS };
   addFormatLengths(document);
@@ -105,15 +113,18 @@ function operationsOf(pathItem: PathItemObject): OperationObject[] {
 }
 
 /**
- * What every route shares and no decorator states: the global guard leaves only `@Public()`
- * routes open (the others document their bearer scheme), the problem-details filter answers
- * any failure, Fastify refuses oversized and non-JSON bodies, and every route but /health
- * (which reports it itself) answers 503 when the database is down, except the liveness check,
- * which touches no database.
+ * What every route shares and no decorator states: the global guard protects every route but
+ * the `@Public()` ones (which document the empty requirement `{}`), the problem-details
+ * filter answers any failure, Fastify refuses oversized and non-JSON bodies, and every route
+ * but /health (which reports it itself) answers 503 when the database is down, except the
+ * liveness check, which touches no database.
  */
 function addSharedResponses(operation: OperationObject): void {
-  operation.security ??= [];
   const responses = operation.responses;
+  const isPublic =
+    operation.security?.length === 1 && Object.keys(operation.security[0]).length === 0;
+  operation.security = isPublic ? [] : [{ bearer: [] }];
+  if (!isPublic) responses['401'] ??= problemResponse(401);
   if (operation.requestBody) {
     responses['413'] ??= problemResponse(413);
     responses['415'] ??= problemResponse(415);
@@ -131,6 +142,19 @@ function addSharedResponses(operation: OperationObject): void {
         response.headers = { ...response.headers, ...RATE_LIMIT_HEADER_REFS };
       }
     }
+  }
+}
+
+/** Gives every problem example of an operation the operation's own path as its `instance`. */
+function setProblemInstances(operation: OperationObject, instance: string): void {
+  for (const response of Object.values(operation.responses)) {
+    const media =
+      response && 'content' in response
+        ? response.content?.['application/problem+json']
+        : undefined;
+    const example = media?.example as { instance?: string } | undefined;
+    if (example?.instance === PROBLEM_INSTANCE_PLACEHOLDER)
+      media!.example = { ...example, instance };
   }
 }
 

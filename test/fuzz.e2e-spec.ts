@@ -303,7 +303,7 @@ function checkPage(p: ProbeFields, body: any): string | undefined {
       const stray = body.items.find(
         (item: Record<string, unknown>) =>
           !fields.some((field) =>
-            String(item[field] ?? '')
+            JSON.stringify(item[field] ?? '')
               .toLowerCase()
               .includes(needle),
           ),
@@ -778,10 +778,7 @@ const MALFORMED_JSON = [
 function bodyArb(fields: Record<string, FieldSpec>): fc.Arbitrary<string | Uint8Array | undefined> {
   const names = Object.keys(fields);
   const validObject = fc.record(
-    Object.fromEntries(names.map((name) => [name, fields[name].valid])) as Record<
-      string,
-      fc.Arbitrary<unknown>
-    >,
+    Object.fromEntries(names.map((name) => [name, fields[name].valid])),
   );
   const mixed = fc
     .tuple(

@@ -139,3 +139,69 @@ describe('hostile input is a clear 400 that leaks nothing', () => {
     }
   });
 });
+
+describe('keys that the transformer would drop are refused, never silently ignored', () => {
+  const DROPPED_KEYS = ['constructor', '__proto__', 'prototype'];
+  let patientId: string;
+  let mappingId: string;
+  let secondDoctorId: string;
+
+  beforeAll(async () => {
+    const patient = await http.post('/api/patients/', patientBody(doctorId), {
+      token: user.accessToken,
+    });
+    patientId = patient.body.id;
+    secondDoctorId = (await createDoctor(http, user.accessToken)).id;
+    const mapping = await http.post(
+      '/api/mappings/',
+      { patientId, doctorId: secondDoctorId },
+      { token: user.accessToken },
+    );
+    mappingId = mapping.body.id;
+  });
+
+  /** Each write endpoint with a body it would otherwise accept. */
+  const endpoints = (): [string, string, Record<string, unknown>][] => [
+    [
+      'POST',
+      '/auth/register/',
+      {
+        name: 'Key',
+        email: `key-${randomUUID()}@example.com`,
+        password: 'a long enough passphrase 42',
+      },
+    ],
+    ['POST', '/api/doctors/', doctorBody()],
+    ['PUT', `/api/doctors/${doctorId}/`, doctorBody()],
+    ['PATCH', `/api/doctors/${doctorId}/`, { phone: '+1 555 0100' }],
+    ['POST', '/api/patients/', patientBody(doctorId)],
+    ['PUT', `/api/patients/${patientId}/`, patientBody(doctorId)],
+    ['PATCH', `/api/patients/${patientId}/`, { phone: '+1 555 0100' }],
+    ['POST', '/api/mappings/', { patientId, doctorId }],
+    ['PUT', `/api/mappings/${mappingId}/`, { patientId, doctorId: secondDoctorId }],
+    ['PATCH', `/api/mappings/${mappingId}/`, { notes: 'x' }],
+  ];
+
+  for (const key of DROPPED_KEYS) {
+    it(`answers 400 naming "${key}" on every write endpoint, and changes nothing`, async () => {
+      const before = await http.get(`/api/patients/${patientId}/`, { token: user.accessToken });
+      for (const [method, path, body] of endpoints()) {
+        // Raw JSON text: an object literal's __proto__ would set the prototype, not a key.
+        const raw = JSON.stringify(body).replace(/^\{/, `{${JSON.stringify(key)}:"x",`);
+        const response = await http.request(method, path, undefined, {
+          raw,
+          token: user.accessToken,
+        });
+        const problem = problemOf(response, 400);
+        // Fastify's JSON parser (secure-json-parse) refuses __proto__ before validation.
+        if (key !== '__proto__') {
+          expect(problem.errors, `${method} ${path}`).toEqual([
+            { field: key, message: `${key} is not a known property` },
+          ]);
+        }
+      }
+      const after = await http.get(`/api/patients/${patientId}/`, { token: user.accessToken });
+      expect(after.body).toEqual(before.body);
+    });
+  }
+});

@@ -141,7 +141,7 @@ function fire(
           },
         ],
       },
-      (error, result) => (error ? reject(error) : resolve(result)),
+      (error: Error | null, result) => (error ? reject(error) : resolve(result)),
     );
   });
 }
@@ -250,7 +250,7 @@ export function shapeDifferences(a: unknown, b: unknown, path = '$'): string[] {
         : [`${path}.${key}: only in ${key in left ? 'the first' : 'the second'}`],
     );
   }
-  return a === b ? [] : [`${path}: ${String(a)} vs ${String(b)}`];
+  return a === b ? [] : [`${path}: ${JSON.stringify(a)} vs ${JSON.stringify(b)}`];
 }
 
 /** One answer of each scenario, checked for its status; returns the bodies by scenario. */

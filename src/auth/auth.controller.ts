@@ -1,16 +1,9 @@
-import { Body, Controller, Get, HttpCode, HttpStatus, Post, Res, UseGuards } from '@nestjs/common';
-import {
-  ApiBody,
-  ApiCreatedResponse,
-  ApiNoContentResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-} from '@nestjs/swagger';
-import type { FastifyReply } from 'fastify';
+import { Body, Controller, Get, HttpStatus, Post, UseGuards } from '@nestjs/common';
+import { ApiBody, ApiTags } from '@nestjs/swagger';
 import { type AuthUser, CurrentUser } from '../common/decorators/current-user.decorator.js';
 import { Public } from '../common/decorators/public.decorator.js';
-import { ApiAuthenticated, ApiProblems } from '../common/openapi.js';
+import { Creates } from '../common/interceptors/location.interceptor.js';
+import { ApiEndpoint } from '../common/openapi.js';
 import { AuthRateLimitGuard } from './auth-rate-limit.guard.js';
 import { AuthService } from './auth.service.js';
 import {
@@ -21,6 +14,8 @@ import {
   UserResponse,
 } from './dto/auth.dto.js';
 
+const { BAD_REQUEST, CONFLICT, NO_CONTENT, TOO_MANY_REQUESTS, UNAUTHORIZED } = HttpStatus;
+
 @ApiTags('auth')
 @Controller('auth')
 export class AuthController {
@@ -29,34 +24,22 @@ export class AuthController {
   @Public()
   @UseGuards(AuthRateLimitGuard)
   @Post('register')
-  @ApiOperation({ operationId: 'register', summary: 'Create an account' })
   @ApiBody({ type: RegisterDto })
-  @ApiCreatedResponse({
-    type: UserResponse,
-    description: 'The account; `Location` names it.',
-    headers: {
-      Location: {
-        schema: { type: 'string', enum: ['/auth/me/'] },
-        description: 'The account',
-        example: '/auth/me/',
-      },
-    },
+  @Creates('/auth/me/', {
+    operationId: 'register',
+    summary: 'Create an account',
+    response: UserResponse,
+    success: 'The account; `Location` names it.',
+    problems: [BAD_REQUEST, CONFLICT, TOO_MANY_REQUESTS],
   })
-  @ApiProblems(HttpStatus.BAD_REQUEST, HttpStatus.CONFLICT, HttpStatus.TOO_MANY_REQUESTS)
-  async register(
-    @Body() dto: RegisterDto,
-    @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<UserResponse> {
-    const user = await this.auth.register(dto);
-    reply.header('Location', '/auth/me/');
-    return user;
+  register(@Body() dto: RegisterDto): Promise<UserResponse> {
+    return this.auth.register(dto);
   }
 
   @Public()
   @UseGuards(AuthRateLimitGuard)
   @Post('login')
-  @HttpCode(HttpStatus.OK)
-  @ApiOperation({
+  @ApiEndpoint({
     operationId: 'login',
     summary: 'Exchange email and password for a token pair',
     description:
@@ -68,49 +51,58 @@ export class AuthController {
       '(not a 429), so a lock reveals neither the password nor whether the account exists. ' +
       'A successful login resets the count. Separately, each client address is rate limited: ' +
       'past the limit, 429 with `Retry-After`.',
+    response: TokenPairResponse,
+    success: 'A new token pair.',
+    problems: [
+      BAD_REQUEST,
+      [UNAUTHORIZED, 'Unknown email or wrong password: the same answer for both.'],
+      TOO_MANY_REQUESTS,
+    ],
   })
-  @ApiOkResponse({ type: TokenPairResponse, description: 'A new token pair.' })
-  @ApiProblems(
-    HttpStatus.BAD_REQUEST,
-    [HttpStatus.UNAUTHORIZED, 'Unknown email or wrong password: the same answer for both.'],
-    HttpStatus.TOO_MANY_REQUESTS,
-  )
   login(@Body() dto: LoginDto): Promise<TokenPairResponse> {
     return this.auth.login(dto);
   }
 
   @Public()
   @Post('refresh')
-  @HttpCode(HttpStatus.OK)
-  @ApiOperation({
+  @ApiEndpoint({
     operationId: 'refreshTokens',
     summary: 'Rotate a refresh token into a new pair',
     description:
       'The presented token stops working. Presenting an already rotated token revokes every token of its login.',
+    response: TokenPairResponse,
+    success: 'A new token pair.',
+    problems: [
+      BAD_REQUEST,
+      [
+        UNAUTHORIZED,
+        'The refresh token is invalid, expired or already used (reuse revokes its whole login).',
+      ],
+    ],
   })
-  @ApiOkResponse({ type: TokenPairResponse, description: 'A new token pair.' })
-  @ApiProblems(HttpStatus.BAD_REQUEST, [
-    HttpStatus.UNAUTHORIZED,
-    'The refresh token is invalid, expired or already used (reuse revokes its whole login).',
-  ])
   refresh(@Body() dto: RefreshTokenDto): Promise<TokenPairResponse> {
     return this.auth.refresh(dto.refreshToken);
   }
 
   @Post('logout')
-  @HttpCode(HttpStatus.NO_CONTENT)
-  @ApiAuthenticated()
-  @ApiOperation({ operationId: 'logout', summary: "Revoke one of the caller's refresh tokens" })
-  @ApiNoContentResponse({ description: 'The refresh token no longer works.' })
-  @ApiProblems(HttpStatus.BAD_REQUEST)
+  @ApiEndpoint({
+    operationId: 'logout',
+    summary: "Revoke one of the caller's refresh tokens",
+    status: NO_CONTENT,
+    success: 'The refresh token no longer works.',
+    problems: [BAD_REQUEST],
+  })
   logout(@CurrentUser() auth: AuthUser, @Body() dto: RefreshTokenDto): Promise<void> {
     return this.auth.logout(auth, dto.refreshToken);
   }
 
   @Get('me')
-  @ApiAuthenticated()
-  @ApiOperation({ operationId: 'getCurrentUser', summary: 'The signed-in account' })
-  @ApiOkResponse({ type: UserResponse, description: 'The account.' })
+  @ApiEndpoint({
+    operationId: 'getCurrentUser',
+    summary: 'The signed-in account',
+    response: UserResponse,
+    success: 'The account.',
+  })
   me(@CurrentUser() auth: AuthUser): Promise<UserResponse> {
     return this.auth.me(auth);
   }

@@ -1,6 +1,5 @@
-import { applyDecorators, HttpStatus, type Type } from '@nestjs/common';
+import { applyDecorators, HttpCode, HttpStatus, type Type } from '@nestjs/common';
 import {
-  ApiBearerAuth,
   ApiOperation,
   ApiProperty,
   type ApiPropertyOptions,
@@ -8,6 +7,7 @@ import {
   type ResponseObject,
 } from '@nestjs/swagger';
 import { STATUS_CODES } from 'node:http';
+import { EXAMPLE_ID } from './decorators/id-param.decorator.js';
 import { ProblemDetails } from './problem-details.js';
 import { TEXT_PATTERN } from './validation/fields.js';
 
@@ -24,6 +24,12 @@ const PROBLEM_DESCRIPTIONS: Partial<Record<number, string>> = {
   503: 'The database is unavailable; try again shortly.',
 };
 
+/**
+ * The `instance` of a problem example until the document is built: `buildOpenApiDocument`
+ * replaces it with the path of the operation the example belongs to.
+ */
+export const PROBLEM_INSTANCE_PLACEHOLDER = '{path}';
+
 /** A status, or a status with what it means for one endpoint. */
 export type Problem = HttpStatus | [status: HttpStatus, description: string];
 
@@ -32,7 +38,7 @@ export function problemResponse(status: number, meaning?: string): ResponseObjec
   const description = meaning ?? PROBLEM_DESCRIPTIONS[status] ?? STATUS_CODES[status] ?? 'Error';
   return {
     description,
-    ...(status === HttpStatus.TOO_MANY_REQUESTS
+    ...(status === 429
       ? {
           headers: {
             'Retry-After': {
@@ -51,7 +57,7 @@ export function problemResponse(status: number, meaning?: string): ResponseObjec
           title: STATUS_CODES[status],
           status,
           detail: description,
-          instance: '/api/doctors',
+          instance: PROBLEM_INSTANCE_PLACEHOLDER,
           requestId: '0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90',
         },
       },
@@ -69,17 +75,12 @@ export function ApiProblems(...problems: Problem[]): MethodDecorator & ClassDeco
   );
 }
 
-/** An endpoint behind the bearer token: documents the scheme and its 401. */
-export function ApiAuthenticated(): MethodDecorator & ClassDecorator {
-  return applyDecorators(ApiBearerAuth(), ApiProblems(HttpStatus.UNAUTHORIZED));
-}
-
 /**
  * A text property of a response: stored text went through `TextField`, so it has at most
  * `maxLength` characters and no control characters other than tab and newline.
  */
 export function ApiText(options: ApiPropertyOptions & { maxLength: number }): PropertyDecorator {
-  return ApiProperty({ type: String, pattern: TEXT_PATTERN, ...options } as ApiPropertyOptions);
+  return ApiProperty({ type: String, pattern: TEXT_PATTERN, ...options });
 }
 
 export const PROBLEM_SCHEMAS = [ProblemDetails];
@@ -91,13 +92,18 @@ export interface EndpointOptions {
   /** The success status: 200 by default, 201 for a create, 204 for a delete. */
   status?: HttpStatus.OK | HttpStatus.CREATED | HttpStatus.NO_CONTENT;
   response?: Type<unknown>;
+  /** What the success answer means, when more can be said than its status. */
+  success?: string;
   problems?: Problem[];
+  /** For a create: the `Location` it answers, `:id` standing for the new resource's id. */
+  location?: string;
 }
 
-/** An endpoint's OpenAPI description, its success status and its error responses in one. */
+/** An endpoint's success status, its OpenAPI description and its error responses in one. */
 export function ApiEndpoint(options: EndpointOptions): MethodDecorator {
   const status = options.status ?? HttpStatus.OK;
   return applyDecorators(
+    HttpCode(status),
     ApiOperation({
       operationId: options.operationId,
       summary: options.summary,
@@ -107,18 +113,19 @@ export function ApiEndpoint(options: EndpointOptions): MethodDecorator {
       status,
       type: options.response,
       description:
-        status === HttpStatus.CREATED
+        options.success ??
+        (status === HttpStatus.CREATED
           ? 'Created; `Location` names the new resource.'
           : status === HttpStatus.NO_CONTENT
             ? 'Done; no body.'
-            : 'OK',
+            : 'OK'),
       ...(status === HttpStatus.CREATED
         ? {
             headers: {
               Location: {
                 description: 'The path of the new resource',
                 schema: { type: 'string', format: 'uri-reference', maxLength: 64 },
-                example: '/api/doctors/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/',
+                example: options.location?.replace(':id', EXAMPLE_ID),
               },
             },
           }

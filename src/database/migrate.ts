@@ -23,9 +23,9 @@ export async function runMigrationsOnce(
   await lockHolder.connect();
   try {
     while (true) {
-      const [{ locked }] = await lockHolder.query('SELECT pg_try_advisory_lock($1) AS locked', [
+      const [{ locked }] = (await lockHolder.query('SELECT pg_try_advisory_lock($1) AS locked', [
         MIGRATION_LOCK_KEY,
-      ]);
+      ])) as { locked: boolean }[];
       if (locked) break;
       await new Promise((wait) => setTimeout(wait, LOCK_RETRY_MS));
     }
@@ -45,14 +45,13 @@ export async function runMigrationsOnce(
  */
 export async function pendingMigrations(dataSource: DataSource): Promise<string[]> {
   const table = dataSource.options.migrationsTableName ?? 'migrations';
-  const [{ found }] = await dataSource.query('SELECT to_regclass($1) AS found', [table]);
-  const applied = new Set<string>(
-    found === null
-      ? []
-      : (await dataSource.query(`SELECT name FROM "${table}"`)).map(
-          (row: { name: string }) => row.name,
-        ),
+  const [{ found }] = await dataSource.query<{ found: string | null }[]>(
+    'SELECT to_regclass($1) AS found',
+    [table],
   );
+  const rows =
+    found === null ? [] : await dataSource.query<{ name: string }[]>(`SELECT name FROM "${table}"`);
+  const applied = new Set(rows.map((row) => row.name));
   return dataSource.migrations
     .map((migration) => migration.name ?? '')
     .filter((name) => !applied.has(name));

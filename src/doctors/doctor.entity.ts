@@ -9,6 +9,7 @@ import {
   UpdateDateColumn,
 } from 'typeorm';
 import { User } from '../users/user.entity.js';
+import { LENGTH } from '../common/validation/limits.js';
 
 @Entity({ name: 'doctors' })
 // Unique on lower(email): an expression TypeORM cannot describe, so the migration owns it.
@@ -20,17 +21,17 @@ export class Doctor {
   @PrimaryGeneratedColumn('uuid')
   id: string;
 
-  @Column({ type: 'varchar', length: 100 })
+  @Column({ type: 'varchar', length: LENGTH.name })
   name: string;
 
-  @Column({ type: 'varchar', length: 100 })
+  @Column({ type: 'varchar', length: LENGTH.specialization })
   specialization: string;
 
   /** Unique case-insensitively (`doctors_email_key` on lower(email)); stored as sent. */
-  @Column({ type: 'varchar', length: 254 })
+  @Column({ type: 'varchar', length: LENGTH.email })
   email: string;
 
-  @Column({ type: 'varchar', length: 30, nullable: true })
+  @Column({ type: 'varchar', length: LENGTH.phone, nullable: true })
   phone: string | null;
 
   @Column({ name: 'created_by', type: 'uuid' })

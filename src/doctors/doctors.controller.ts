@@ -1,20 +1,9 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  HttpStatus,
-  Patch,
-  Post,
-  Put,
-  Query,
-} from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpStatus, Patch, Post, Put, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { type AuthUser, CurrentUser } from '../common/decorators/current-user.decorator.js';
 import { ApiIdParam, IdParam } from '../common/decorators/id-param.decorator.js';
 import { Creates } from '../common/interceptors/location.interceptor.js';
-import { ApiAuthenticated, ApiEndpoint } from '../common/openapi.js';
+import { ApiEndpoint } from '../common/openapi.js';
 import { DoctorsService } from './doctors.service.js';
 import {
   CreateDoctorDto,
@@ -25,10 +14,9 @@ import {
   UpdateDoctorDto,
 } from './dto/doctor.dto.js';
 
-const { BAD_REQUEST, FORBIDDEN, NOT_FOUND, CONFLICT, CREATED, NO_CONTENT } = HttpStatus;
+const { BAD_REQUEST, FORBIDDEN, NOT_FOUND, CONFLICT, NO_CONTENT } = HttpStatus;
 
 @ApiTags('doctors')
-@ApiAuthenticated()
 @Controller('api/doctors')
 export class DoctorsController {
   constructor(private readonly doctors: DoctorsService) {}
@@ -45,11 +33,9 @@ export class DoctorsController {
   }
 
   @Post()
-  @Creates('/api/doctors')
-  @ApiEndpoint({
+  @Creates('/api/doctors/:id/', {
     operationId: 'createDoctor',
     summary: 'Add a doctor to the directory',
-    status: CREATED,
     response: DoctorResponse,
     problems: [BAD_REQUEST, CONFLICT],
   })
@@ -102,7 +88,6 @@ export class DoctorsController {
   }
 
   @Delete(':id')
-  @HttpCode(NO_CONTENT)
   @ApiIdParam('doctor')
   @ApiEndpoint({
     operationId: 'deleteDoctor',

@@ -7,15 +7,21 @@ import {
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
 import type { AuthUser } from '../common/decorators/current-user.decorator.js';
-import { containsPattern, type Page, paginate } from '../common/pagination/page.js';
+import {
+  containsPattern,
+  type Page,
+  paginate,
+  type SortColumns,
+} from '../common/pagination/page.js';
 import { Mapping } from '../mappings/mapping.entity.js';
 import { Doctor } from './doctor.entity.js';
-import type {
-  CreateDoctorDto,
-  DoctorListQuery,
-  DoctorResponse,
-  ReplaceDoctorDto,
-  UpdateDoctorDto,
+import {
+  DOCTOR_SORT_FIELDS,
+  type CreateDoctorDto,
+  type DoctorListQuery,
+  type DoctorResponse,
+  type ReplaceDoctorDto,
+  type UpdateDoctorDto,
 } from './dto/doctor.dto.js';
 
 const SORT_COLUMNS = {
@@ -24,7 +30,7 @@ const SORT_COLUMNS = {
   email: 'doctor.email',
   createdAt: 'doctor.createdAt',
   updatedAt: 'doctor.updatedAt',
-};
+} satisfies SortColumns<typeof DOCTOR_SORT_FIELDS>;
 
 function toDoctorResponse(doctor: Doctor): DoctorResponse {
   const { id, name, specialization, email, phone, createdBy, createdAt, updatedAt } = doctor;
@@ -92,7 +98,7 @@ export class DoctorsService {
 
   async remove(auth: AuthUser, id: string): Promise<void> {
     await this.assertCreator(auth, id);
-    const [{ count }] = await this.doctors.query(
+    const [{ count }]: { count: number }[] = await this.doctors.query(
       `SELECT count(*)::int AS count FROM (
          SELECT id FROM patients WHERE doctor_id = $1
          UNION SELECT patient_id FROM mappings WHERE doctor_id = $1

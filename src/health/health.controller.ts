@@ -1,7 +1,5 @@
 import { Controller, Get, HttpStatus, Res, ServiceUnavailableException } from '@nestjs/common';
 import {
-  ApiOkResponse,
-  ApiOperation,
   ApiProperty,
   ApiPropertyOptional,
   ApiServiceUnavailableResponse,
@@ -10,6 +8,7 @@ import {
 import { HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import type { FastifyReply } from 'fastify';
 import { Public } from '../common/decorators/public.decorator.js';
+import { ApiEndpoint } from '../common/openapi.js';
 import { RedisConnection } from '../redis/redis.module.js';
 import { Readiness } from './readiness.js';
 
@@ -59,10 +58,11 @@ export class HealthController {
 
   @Public()
   @Get()
-  @ApiOperation({ operationId: 'getHealth', summary: 'Liveness and database reachability' })
-  @ApiOkResponse({
-    type: HealthResponse,
-    description: 'The service is up and reaches its database.',
+  @ApiEndpoint({
+    operationId: 'getHealth',
+    summary: 'Liveness and database reachability',
+    response: HealthResponse,
+    success: 'The service is up and reaches its database.',
   })
   @ApiServiceUnavailableResponse({
     type: HealthResponse,
@@ -77,29 +77,31 @@ export class HealthController {
 
   @Public()
   @Get('live')
-  @ApiOperation({
+  @ApiEndpoint({
     operationId: 'getLiveness',
     summary: 'Whether the process runs (for a liveness probe)',
     description:
       'Checks nothing outside the process, so that an outage of the database does not get ' +
       'every healthy instance restarted.',
+    response: LivenessResponse,
+    success: 'The process runs.',
   })
-  @ApiOkResponse({ type: LivenessResponse, description: 'The process runs.' })
   live(): LivenessResponse {
     return { status: 'ok' };
   }
 
   @Public()
   @Get('ready')
-  @ApiOperation({
+  @ApiEndpoint({
     operationId: 'getReadiness',
     summary: 'Whether the instance should receive traffic (for a readiness probe)',
     description:
       'Ready when the database answers, and Redis too when it is configured. Not ready from ' +
       'the moment a shutdown begins, so that the load balancer stops sending requests ' +
       'before the instance closes its connections.',
+    response: ReadinessResponse,
+    success: 'Ready to serve.',
   })
-  @ApiOkResponse({ type: ReadinessResponse, description: 'Ready to serve.' })
   @ApiServiceUnavailableResponse({
     type: ReadinessResponse,
     description: 'A dependency is down, or the instance is shutting down.',

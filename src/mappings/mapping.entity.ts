@@ -11,6 +11,7 @@ import {
 } from 'typeorm';
 import { Doctor } from '../doctors/doctor.entity.js';
 import { Patient } from '../patients/patient.entity.js';
+import { LENGTH } from '../common/validation/limits.js';
 
 /** A patient–doctor pair; unique (`mappings_patient_id_doctor_id_key`). */
 @Entity({ name: 'mappings' })
@@ -31,7 +32,7 @@ export class Mapping {
   @Column({ name: 'created_by', type: 'uuid' })
   createdBy: string;
 
-  @Column({ type: 'varchar', length: 1000, nullable: true })
+  @Column({ type: 'varchar', length: LENGTH.notes, nullable: true })
   notes: string | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })

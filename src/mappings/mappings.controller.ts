@@ -1,20 +1,9 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  HttpStatus,
-  Patch,
-  Post,
-  Put,
-  Query,
-} from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpStatus, Patch, Post, Put, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { type AuthUser, CurrentUser } from '../common/decorators/current-user.decorator.js';
 import { ApiIdParam, IdParam } from '../common/decorators/id-param.decorator.js';
 import { Creates } from '../common/interceptors/location.interceptor.js';
-import { ApiAuthenticated, ApiEndpoint } from '../common/openapi.js';
+import { ApiEndpoint } from '../common/openapi.js';
 import {
   CreateMappingDto,
   MappingListQuery,
@@ -25,10 +14,9 @@ import {
 } from './dto/mapping.dto.js';
 import { MappingsService } from './mappings.service.js';
 
-const { BAD_REQUEST, NOT_FOUND, CONFLICT, CREATED, NO_CONTENT } = HttpStatus;
+const { BAD_REQUEST, NOT_FOUND, CONFLICT, NO_CONTENT } = HttpStatus;
 
 @ApiTags('mappings')
-@ApiAuthenticated()
 @Controller('api/mappings')
 export class MappingsController {
   constructor(private readonly mappings: MappingsService) {}
@@ -46,12 +34,10 @@ export class MappingsController {
   }
 
   @Post()
-  @Creates('/api/mappings')
-  @ApiEndpoint({
+  @Creates('/api/mappings/:id/', {
     operationId: 'createMapping',
     summary: 'Map one of the caller’s patients to a doctor',
     description: "An unknown doctor, or a patient that is not the caller's, is a 400.",
-    status: CREATED,
     response: MappingResponse,
     problems: [BAD_REQUEST, CONFLICT],
   })
@@ -108,7 +94,6 @@ export class MappingsController {
   }
 
   @Delete(':id')
-  @HttpCode(NO_CONTENT)
   @ApiIdParam('mapping')
   @ApiEndpoint({
     operationId: 'deleteMapping',

@@ -2,20 +2,24 @@ import { ConflictException, Injectable, NotFoundException } from '@nestjs/common
 import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, type EntityManager, type Repository, type SelectQueryBuilder } from 'typeorm';
 import type { AuthUser } from '../common/decorators/current-user.decorator.js';
-import { type Page, paginate } from '../common/pagination/page.js';
+import { type Page, paginate, type SortColumns } from '../common/pagination/page.js';
 import { ValidationProblem } from '../common/problem-details.js';
 import { definedOnly } from '../common/validation/defined.js';
 import { Patient } from '../patients/patient.entity.js';
-import type {
-  CreateMappingDto,
-  MappingListQuery,
-  MappingResponse,
-  ReplaceMappingDto,
-  UpdateMappingDto,
+import {
+  MAPPING_SORT_FIELDS,
+  type CreateMappingDto,
+  type MappingListQuery,
+  type MappingResponse,
+  type ReplaceMappingDto,
+  type UpdateMappingDto,
 } from './dto/mapping.dto.js';
 import { Mapping } from './mapping.entity.js';
 
-const SORT_COLUMNS = { createdAt: 'mapping.createdAt', updatedAt: 'mapping.updatedAt' };
+const SORT_COLUMNS = {
+  createdAt: 'mapping.createdAt',
+  updatedAt: 'mapping.updatedAt',
+} satisfies SortColumns<typeof MAPPING_SORT_FIELDS>;
 const NOT_FOUND = 'No mapping with this id.';
 const NOT_YOUR_PATIENT = { field: 'patientId', message: 'patientId names none of your patients' };
 const ASSIGNED =

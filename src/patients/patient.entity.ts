@@ -13,6 +13,7 @@ import {
 } from 'typeorm';
 import { Doctor } from '../doctors/doctor.entity.js';
 import { User } from '../users/user.entity.js';
+import { LENGTH } from '../common/validation/limits.js';
 
 export const GENDERS = ['female', 'male', 'other', 'unknown'] as const;
 export type Gender = (typeof GENDERS)[number];
@@ -26,7 +27,7 @@ export class Patient {
   @PrimaryGeneratedColumn('uuid')
   id: string;
 
-  @Column({ type: 'varchar', length: 100 })
+  @Column({ type: 'varchar', length: LENGTH.name })
   name: string;
 
   /** YYYY-MM-DD: PostgreSQL's date, read back as the same string. */
@@ -36,16 +37,21 @@ export class Patient {
   @Column({ type: 'varchar', length: 7 })
   gender: Gender;
 
-  @Column({ type: 'varchar', length: 254, nullable: true })
+  @Column({ type: 'varchar', length: LENGTH.email, nullable: true })
   email: string | null;
 
-  @Column({ type: 'varchar', length: 30, nullable: true })
+  @Column({ type: 'varchar', length: LENGTH.phone, nullable: true })
   phone: string | null;
 
-  @Column({ type: 'varchar', length: 500, nullable: true })
+  @Column({ type: 'varchar', length: LENGTH.address, nullable: true })
   address: string | null;
 
-  @Column({ name: 'medical_history', type: 'varchar', length: 10000, nullable: true })
+  @Column({
+    name: 'medical_history',
+    type: 'varchar',
+    length: LENGTH.medicalHistory,
+    nullable: true,
+  })
   medicalHistory: string | null;
 
   /** The assigned doctor; always also mapped to the patient. */

@@ -1,20 +1,9 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  HttpStatus,
-  Patch,
-  Post,
-  Put,
-  Query,
-} from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpStatus, Patch, Post, Put, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { type AuthUser, CurrentUser } from '../common/decorators/current-user.decorator.js';
 import { ApiIdParam, IdParam } from '../common/decorators/id-param.decorator.js';
 import { Creates } from '../common/interceptors/location.interceptor.js';
-import { ApiAuthenticated, ApiEndpoint } from '../common/openapi.js';
+import { ApiEndpoint } from '../common/openapi.js';
 import { DoctorListQuery, DoctorPage } from '../doctors/dto/doctor.dto.js';
 import {
   CreatePatientDto,
@@ -26,10 +15,9 @@ import {
 } from './dto/patient.dto.js';
 import { PatientsService } from './patients.service.js';
 
-const { BAD_REQUEST, NOT_FOUND, CREATED, NO_CONTENT } = HttpStatus;
+const { BAD_REQUEST, NOT_FOUND, NO_CONTENT } = HttpStatus;
 
 @ApiTags('patients')
-@ApiAuthenticated()
 @Controller('api/patients')
 export class PatientsController {
   constructor(private readonly patients: PatientsService) {}
@@ -46,12 +34,10 @@ export class PatientsController {
   }
 
   @Post()
-  @Creates('/api/patients')
-  @ApiEndpoint({
+  @Creates('/api/patients/:id/', {
     operationId: 'createPatient',
     summary: 'Create a patient, mapped to its assigned doctor',
     description: 'A `doctorId` that names no doctor is a 400.',
-    status: CREATED,
     response: PatientResponse,
     problems: [BAD_REQUEST],
   })
@@ -106,7 +92,6 @@ export class PatientsController {
   }
 
   @Delete(':id')
-  @HttpCode(NO_CONTENT)
   @ApiIdParam('patient')
   @ApiEndpoint({
     operationId: 'deletePatient',

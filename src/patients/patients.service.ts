@@ -2,17 +2,23 @@ import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, type EntityManager, type Repository } from 'typeorm';
 import type { AuthUser } from '../common/decorators/current-user.decorator.js';
-import { containsPattern, type Page, paginate } from '../common/pagination/page.js';
+import {
+  containsPattern,
+  type Page,
+  paginate,
+  type SortColumns,
+} from '../common/pagination/page.js';
 import { definedOnly } from '../common/validation/defined.js';
 import { DoctorsService } from '../doctors/doctors.service.js';
 import type { DoctorListQuery, DoctorResponse } from '../doctors/dto/doctor.dto.js';
 import { Mapping } from '../mappings/mapping.entity.js';
-import type {
-  CreatePatientDto,
-  PatientListQuery,
-  PatientResponse,
-  ReplacePatientDto,
-  UpdatePatientDto,
+import {
+  PATIENT_SORT_FIELDS,
+  type CreatePatientDto,
+  type PatientListQuery,
+  type PatientResponse,
+  type ReplacePatientDto,
+  type UpdatePatientDto,
 } from './dto/patient.dto.js';
 import { Patient } from './patient.entity.js';
 
@@ -21,7 +27,7 @@ const SORT_COLUMNS = {
   dateOfBirth: 'patient.dateOfBirth',
   createdAt: 'patient.createdAt',
   updatedAt: 'patient.updatedAt',
-};
+} satisfies SortColumns<typeof PATIENT_SORT_FIELDS>;
 
 const NOT_FOUND = 'No patient with this id.';
 

@@ -7,6 +7,7 @@ import {
   PrimaryGeneratedColumn,
   UpdateDateColumn,
 } from 'typeorm';
+import { LENGTH } from '../common/validation/limits.js';
 
 @Entity({ name: 'users' })
 @Index('users_email_key', ['email'], { unique: true })
@@ -15,11 +16,11 @@ export class User {
   @PrimaryGeneratedColumn('uuid')
   id: string;
 
-  @Column({ type: 'varchar', length: 100 })
+  @Column({ type: 'varchar', length: LENGTH.name })
   name: string;
 
   /** Stored trimmed and lowercased; unique. */
-  @Column({ type: 'varchar', length: 254 })
+  @Column({ type: 'varchar', length: LENGTH.email })
   email: string;
 
   @Column({ name: 'password_hash', type: 'varchar', length: 60 })

@@ -368,7 +368,7 @@ export interface components {
              */
             email: string;
             /**
-             * @description Kept exactly as sent (not trimmed). Must not be, ignoring case, the email, its part before the @, or one of the 1,000 most common passwords (8–72 bytes of UTF-8)
+             * @description Kept exactly as sent (not trimmed). Must be hard to guess: a zxcvbn strength score of at least 3 of 4, counting the name and email as known words (so leaked passwords, dictionary words, keyboard walks, repeats and the email itself are refused) (8–72 bytes of UTF-8)
              * @example correct horse battery staple
              */
             password: string;
@@ -902,7 +902,7 @@ export interface operations {
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "An unexpected error; it is logged on the server, and the answer tells nothing more.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/health/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -956,7 +956,7 @@ export interface operations {
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "An unexpected error; it is logged on the server, and the answer tells nothing more.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/health/live/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -995,7 +995,7 @@ export interface operations {
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "An unexpected error; it is logged on the server, and the answer tells nothing more.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/health/ready/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1038,10 +1038,10 @@ export interface operations {
             201: {
                 headers: {
                     /**
-                     * @description The account
+                     * @description The path of the new resource
                      * @example /auth/me/
                      */
-                    Location?: "/auth/me/";
+                    Location?: string;
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
                     "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
@@ -1066,7 +1066,7 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "The request is invalid (malformed id, body or query); `errors` lists the fields.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/auth/register/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1088,7 +1088,7 @@ export interface operations {
                      *       "title": "Conflict",
                      *       "status": 409,
                      *       "detail": "The request conflicts with the current state (a duplicate, or a dependent record).",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/auth/register/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1107,7 +1107,7 @@ export interface operations {
                      *       "title": "Payload Too Large",
                      *       "status": 413,
                      *       "detail": "The request body is larger than 100 kB.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/auth/register/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1126,7 +1126,7 @@ export interface operations {
                      *       "title": "Unsupported Media Type",
                      *       "status": 415,
                      *       "detail": "The request body is not `application/json`.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/auth/register/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1150,7 +1150,7 @@ export interface operations {
                      *       "title": "Too Many Requests",
                      *       "status": 429,
                      *       "detail": "Too many attempts from this address; retry after the `Retry-After` seconds.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/auth/register/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1169,7 +1169,7 @@ export interface operations {
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "An unexpected error; it is logged on the server, and the answer tells nothing more.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/auth/register/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1188,7 +1188,7 @@ export interface operations {
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "The database is unavailable; try again shortly.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/auth/register/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1237,7 +1237,7 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "The request is invalid (malformed id, body or query); `errors` lists the fields.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/auth/login/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1259,7 +1259,7 @@ export interface operations {
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "Unknown email or wrong password: the same answer for both.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/auth/login/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1278,7 +1278,7 @@ export interface operations {
                      *       "title": "Payload Too Large",
                      *       "status": 413,
                      *       "detail": "The request body is larger than 100 kB.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/auth/login/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1297,7 +1297,7 @@ export interface operations {
                      *       "title": "Unsupported Media Type",
                      *       "status": 415,
                      *       "detail": "The request body is not `application/json`.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/auth/login/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1321,7 +1321,7 @@ export interface operations {
                      *       "title": "Too Many Requests",
                      *       "status": 429,
                      *       "detail": "Too many attempts from this address; retry after the `Retry-After` seconds.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/auth/login/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1340,7 +1340,7 @@ export interface operations {
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "An unexpected error; it is logged on the server, and the answer tells nothing more.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/auth/login/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1359,7 +1359,7 @@ export interface operations {
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "The database is unavailable; try again shortly.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/auth/login/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1402,7 +1402,7 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "The request is invalid (malformed id, body or query); `errors` lists the fields.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/auth/refresh/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1421,7 +1421,7 @@ export interface operations {
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "The refresh token is invalid, expired or already used (reuse revokes its whole login).",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/auth/refresh/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1440,7 +1440,7 @@ export interface operations {
                      *       "title": "Payload Too Large",
                      *       "status": 413,
                      *       "detail": "The request body is larger than 100 kB.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/auth/refresh/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1459,7 +1459,7 @@ export interface operations {
                      *       "title": "Unsupported Media Type",
                      *       "status": 415,
                      *       "detail": "The request body is not `application/json`.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/auth/refresh/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1478,7 +1478,7 @@ export interface operations {
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "An unexpected error; it is logged on the server, and the answer tells nothing more.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/auth/refresh/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1497,7 +1497,7 @@ export interface operations {
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "The database is unavailable; try again shortly.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/auth/refresh/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1538,7 +1538,7 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "The request is invalid (malformed id, body or query); `errors` lists the fields.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/auth/logout/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1557,7 +1557,7 @@ export interface operations {
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "Missing, malformed, expired or wrongly signed access token.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/auth/logout/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1576,7 +1576,7 @@ export interface operations {
                      *       "title": "Payload Too Large",
                      *       "status": 413,
                      *       "detail": "The request body is larger than 100 kB.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/auth/logout/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1595,7 +1595,7 @@ export interface operations {
                      *       "title": "Unsupported Media Type",
                      *       "status": 415,
                      *       "detail": "The request body is not `application/json`.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/auth/logout/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1614,7 +1614,7 @@ export interface operations {
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "An unexpected error; it is logged on the server, and the answer tells nothing more.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/auth/logout/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1633,7 +1633,7 @@ export interface operations {
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "The database is unavailable; try again shortly.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/auth/logout/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1672,7 +1672,7 @@ export interface operations {
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "Missing, malformed, expired or wrongly signed access token.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/auth/me/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1691,7 +1691,7 @@ export interface operations {
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "An unexpected error; it is logged on the server, and the answer tells nothing more.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/auth/me/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1710,7 +1710,7 @@ export interface operations {
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "The database is unavailable; try again shortly.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/auth/me/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1758,7 +1758,7 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "The request is invalid (malformed id, body or query); `errors` lists the fields.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1777,7 +1777,7 @@ export interface operations {
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "Missing, malformed, expired or wrongly signed access token.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1796,7 +1796,7 @@ export interface operations {
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "An unexpected error; it is logged on the server, and the answer tells nothing more.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1815,7 +1815,7 @@ export interface operations {
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "The database is unavailable; try again shortly.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1863,7 +1863,7 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "The request is invalid (malformed id, body or query); `errors` lists the fields.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1882,7 +1882,7 @@ export interface operations {
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "Missing, malformed, expired or wrongly signed access token.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1901,7 +1901,7 @@ export interface operations {
                      *       "title": "Conflict",
                      *       "status": 409,
                      *       "detail": "The request conflicts with the current state (a duplicate, or a dependent record).",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1920,7 +1920,7 @@ export interface operations {
                      *       "title": "Payload Too Large",
                      *       "status": 413,
                      *       "detail": "The request body is larger than 100 kB.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1939,7 +1939,7 @@ export interface operations {
                      *       "title": "Unsupported Media Type",
                      *       "status": 415,
                      *       "detail": "The request body is not `application/json`.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1958,7 +1958,7 @@ export interface operations {
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "An unexpected error; it is logged on the server, and the answer tells nothing more.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -1977,7 +1977,7 @@ export interface operations {
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "The database is unavailable; try again shortly.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2019,7 +2019,7 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "The request is invalid (malformed id, body or query); `errors` lists the fields.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2038,7 +2038,7 @@ export interface operations {
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "Missing, malformed, expired or wrongly signed access token.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2057,7 +2057,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "No such resource, or it belongs to another user.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2076,7 +2076,7 @@ export interface operations {
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "An unexpected error; it is logged on the server, and the answer tells nothing more.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2095,7 +2095,7 @@ export interface operations {
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "The database is unavailable; try again shortly.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2141,7 +2141,7 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "The request is invalid (malformed id, body or query); `errors` lists the fields.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2160,7 +2160,7 @@ export interface operations {
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "Missing, malformed, expired or wrongly signed access token.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2179,7 +2179,7 @@ export interface operations {
                      *       "title": "Forbidden",
                      *       "status": 403,
                      *       "detail": "The caller may read this resource but not change it.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2198,7 +2198,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "No such resource, or it belongs to another user.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2217,7 +2217,7 @@ export interface operations {
                      *       "title": "Conflict",
                      *       "status": 409,
                      *       "detail": "The request conflicts with the current state (a duplicate, or a dependent record).",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2236,7 +2236,7 @@ export interface operations {
                      *       "title": "Payload Too Large",
                      *       "status": 413,
                      *       "detail": "The request body is larger than 100 kB.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2255,7 +2255,7 @@ export interface operations {
                      *       "title": "Unsupported Media Type",
                      *       "status": 415,
                      *       "detail": "The request body is not `application/json`.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2274,7 +2274,7 @@ export interface operations {
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "An unexpected error; it is logged on the server, and the answer tells nothing more.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2293,7 +2293,7 @@ export interface operations {
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "The database is unavailable; try again shortly.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2333,7 +2333,7 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "The request is invalid (malformed id, body or query); `errors` lists the fields.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2352,7 +2352,7 @@ export interface operations {
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "Missing, malformed, expired or wrongly signed access token.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2371,7 +2371,7 @@ export interface operations {
                      *       "title": "Forbidden",
                      *       "status": 403,
                      *       "detail": "The caller may read this resource but not change it.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2390,7 +2390,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "No such resource, or it belongs to another user.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2409,7 +2409,7 @@ export interface operations {
                      *       "title": "Conflict",
                      *       "status": 409,
                      *       "detail": "The request conflicts with the current state (a duplicate, or a dependent record).",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2428,7 +2428,7 @@ export interface operations {
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "An unexpected error; it is logged on the server, and the answer tells nothing more.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2447,7 +2447,7 @@ export interface operations {
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "The database is unavailable; try again shortly.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2493,7 +2493,7 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "The request is invalid (malformed id, body or query); `errors` lists the fields.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2512,7 +2512,7 @@ export interface operations {
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "Missing, malformed, expired or wrongly signed access token.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2531,7 +2531,7 @@ export interface operations {
                      *       "title": "Forbidden",
                      *       "status": 403,
                      *       "detail": "The caller may read this resource but not change it.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2550,7 +2550,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "No such resource, or it belongs to another user.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2569,7 +2569,7 @@ export interface operations {
                      *       "title": "Conflict",
                      *       "status": 409,
                      *       "detail": "The request conflicts with the current state (a duplicate, or a dependent record).",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2588,7 +2588,7 @@ export interface operations {
                      *       "title": "Payload Too Large",
                      *       "status": 413,
                      *       "detail": "The request body is larger than 100 kB.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2607,7 +2607,7 @@ export interface operations {
                      *       "title": "Unsupported Media Type",
                      *       "status": 415,
                      *       "detail": "The request body is not `application/json`.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2626,7 +2626,7 @@ export interface operations {
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "An unexpected error; it is logged on the server, and the answer tells nothing more.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2645,7 +2645,7 @@ export interface operations {
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "The database is unavailable; try again shortly.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/doctors/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2693,7 +2693,7 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "The request is invalid (malformed id, body or query); `errors` lists the fields.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/patients/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2712,7 +2712,7 @@ export interface operations {
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "Missing, malformed, expired or wrongly signed access token.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/patients/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2731,7 +2731,7 @@ export interface operations {
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "An unexpected error; it is logged on the server, and the answer tells nothing more.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/patients/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2750,7 +2750,7 @@ export interface operations {
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "The database is unavailable; try again shortly.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/patients/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2777,7 +2777,7 @@ export interface operations {
                 headers: {
                     /**
                      * @description The path of the new resource
-                     * @example /api/doctors/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/
+                     * @example /api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/
                      */
                     Location?: string;
                     [name: string]: unknown;
@@ -2798,7 +2798,7 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "The request is invalid (malformed id, body or query); `errors` lists the fields.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/patients/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2817,7 +2817,7 @@ export interface operations {
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "Missing, malformed, expired or wrongly signed access token.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/patients/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2836,7 +2836,7 @@ export interface operations {
                      *       "title": "Payload Too Large",
                      *       "status": 413,
                      *       "detail": "The request body is larger than 100 kB.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/patients/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2855,7 +2855,7 @@ export interface operations {
                      *       "title": "Unsupported Media Type",
                      *       "status": 415,
                      *       "detail": "The request body is not `application/json`.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/patients/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2874,7 +2874,7 @@ export interface operations {
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "An unexpected error; it is logged on the server, and the answer tells nothing more.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/patients/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2893,7 +2893,7 @@ export interface operations {
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "The database is unavailable; try again shortly.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/patients/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2935,7 +2935,7 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "The request is invalid (malformed id, body or query); `errors` lists the fields.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2954,7 +2954,7 @@ export interface operations {
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "Missing, malformed, expired or wrongly signed access token.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2973,7 +2973,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "No such resource, or it belongs to another user.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -2992,7 +2992,7 @@ export interface operations {
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "An unexpected error; it is logged on the server, and the answer tells nothing more.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3011,7 +3011,7 @@ export interface operations {
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "The database is unavailable; try again shortly.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3057,7 +3057,7 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "The request is invalid (malformed id, body or query); `errors` lists the fields.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3076,7 +3076,7 @@ export interface operations {
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "Missing, malformed, expired or wrongly signed access token.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3095,7 +3095,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "No such resource, or it belongs to another user.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3114,7 +3114,7 @@ export interface operations {
                      *       "title": "Payload Too Large",
                      *       "status": 413,
                      *       "detail": "The request body is larger than 100 kB.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3133,7 +3133,7 @@ export interface operations {
                      *       "title": "Unsupported Media Type",
                      *       "status": 415,
                      *       "detail": "The request body is not `application/json`.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3152,7 +3152,7 @@ export interface operations {
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "An unexpected error; it is logged on the server, and the answer tells nothing more.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3171,7 +3171,7 @@ export interface operations {
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "The database is unavailable; try again shortly.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3211,7 +3211,7 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "The request is invalid (malformed id, body or query); `errors` lists the fields.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3230,7 +3230,7 @@ export interface operations {
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "Missing, malformed, expired or wrongly signed access token.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3249,7 +3249,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "No such resource, or it belongs to another user.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3268,7 +3268,7 @@ export interface operations {
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "An unexpected error; it is logged on the server, and the answer tells nothing more.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3287,7 +3287,7 @@ export interface operations {
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "The database is unavailable; try again shortly.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3333,7 +3333,7 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "The request is invalid (malformed id, body or query); `errors` lists the fields.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3352,7 +3352,7 @@ export interface operations {
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "Missing, malformed, expired or wrongly signed access token.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3371,7 +3371,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "No such resource, or it belongs to another user.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3390,7 +3390,7 @@ export interface operations {
                      *       "title": "Payload Too Large",
                      *       "status": 413,
                      *       "detail": "The request body is larger than 100 kB.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3409,7 +3409,7 @@ export interface operations {
                      *       "title": "Unsupported Media Type",
                      *       "status": 415,
                      *       "detail": "The request body is not `application/json`.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3428,7 +3428,7 @@ export interface operations {
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "An unexpected error; it is logged on the server, and the answer tells nothing more.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3447,7 +3447,7 @@ export interface operations {
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "The database is unavailable; try again shortly.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3498,7 +3498,7 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "The request is invalid (malformed id, body or query); `errors` lists the fields.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/doctors/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3517,7 +3517,7 @@ export interface operations {
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "Missing, malformed, expired or wrongly signed access token.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/doctors/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3536,7 +3536,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "No such resource, or it belongs to another user.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/doctors/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3555,7 +3555,7 @@ export interface operations {
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "An unexpected error; it is logged on the server, and the answer tells nothing more.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/doctors/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3574,7 +3574,7 @@ export interface operations {
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "The database is unavailable; try again shortly.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/doctors/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3622,7 +3622,7 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "The request is invalid (malformed id, body or query); `errors` lists the fields.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/mappings/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3641,7 +3641,7 @@ export interface operations {
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "Missing, malformed, expired or wrongly signed access token.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/mappings/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3660,7 +3660,7 @@ export interface operations {
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "An unexpected error; it is logged on the server, and the answer tells nothing more.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/mappings/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3679,7 +3679,7 @@ export interface operations {
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "The database is unavailable; try again shortly.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/mappings/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3706,7 +3706,7 @@ export interface operations {
                 headers: {
                     /**
                      * @description The path of the new resource
-                     * @example /api/doctors/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/
+                     * @example /api/mappings/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/
                      */
                     Location?: string;
                     [name: string]: unknown;
@@ -3727,7 +3727,7 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "The request is invalid (malformed id, body or query); `errors` lists the fields.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/mappings/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3746,7 +3746,7 @@ export interface operations {
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "Missing, malformed, expired or wrongly signed access token.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/mappings/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3765,7 +3765,7 @@ export interface operations {
                      *       "title": "Conflict",
                      *       "status": 409,
                      *       "detail": "The request conflicts with the current state (a duplicate, or a dependent record).",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/mappings/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3784,7 +3784,7 @@ export interface operations {
                      *       "title": "Payload Too Large",
                      *       "status": 413,
                      *       "detail": "The request body is larger than 100 kB.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/mappings/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3803,7 +3803,7 @@ export interface operations {
                      *       "title": "Unsupported Media Type",
                      *       "status": 415,
                      *       "detail": "The request body is not `application/json`.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/mappings/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3822,7 +3822,7 @@ export interface operations {
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "An unexpected error; it is logged on the server, and the answer tells nothing more.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/mappings/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3841,7 +3841,7 @@ export interface operations {
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "The database is unavailable; try again shortly.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/mappings/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3883,7 +3883,7 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "The request is invalid (malformed id, body or query); `errors` lists the fields.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/mappings/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3902,7 +3902,7 @@ export interface operations {
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "Missing, malformed, expired or wrongly signed access token.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/mappings/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3921,7 +3921,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "No such resource, or it belongs to another user.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/mappings/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3940,7 +3940,7 @@ export interface operations {
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "An unexpected error; it is logged on the server, and the answer tells nothing more.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/mappings/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -3959,7 +3959,7 @@ export interface operations {
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "The database is unavailable; try again shortly.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/mappings/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -4005,7 +4005,7 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "The request is invalid (malformed id, body or query); `errors` lists the fields.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/mappings/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -4024,7 +4024,7 @@ export interface operations {
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "Missing, malformed, expired or wrongly signed access token.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/mappings/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -4043,7 +4043,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "No such resource, or it belongs to another user.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/mappings/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -4062,7 +4062,7 @@ export interface operations {
                      *       "title": "Conflict",
                      *       "status": 409,
                      *       "detail": "The request conflicts with the current state (a duplicate, or a dependent record).",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/mappings/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -4081,7 +4081,7 @@ export interface operations {
                      *       "title": "Payload Too Large",
                      *       "status": 413,
                      *       "detail": "The request body is larger than 100 kB.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/mappings/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -4100,7 +4100,7 @@ export interface operations {
                      *       "title": "Unsupported Media Type",
                      *       "status": 415,
                      *       "detail": "The request body is not `application/json`.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/mappings/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -4119,7 +4119,7 @@ export interface operations {
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "An unexpected error; it is logged on the server, and the answer tells nothing more.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/mappings/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -4138,7 +4138,7 @@ export interface operations {
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "The database is unavailable; try again shortly.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/mappings/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -4178,7 +4178,7 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "The request is invalid (malformed id, body or query); `errors` lists the fields.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/mappings/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -4197,7 +4197,7 @@ export interface operations {
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "Missing, malformed, expired or wrongly signed access token.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/mappings/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -4216,7 +4216,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "No such resource, or it belongs to another user.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/mappings/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -4235,7 +4235,7 @@ export interface operations {
                      *       "title": "Conflict",
                      *       "status": 409,
                      *       "detail": "The request conflicts with the current state (a duplicate, or a dependent record).",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/mappings/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -4254,7 +4254,7 @@ export interface operations {
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "An unexpected error; it is logged on the server, and the answer tells nothing more.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/mappings/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -4273,7 +4273,7 @@ export interface operations {
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "The database is unavailable; try again shortly.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/mappings/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -4319,7 +4319,7 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "The request is invalid (malformed id, body or query); `errors` lists the fields.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/mappings/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -4338,7 +4338,7 @@ export interface operations {
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "Missing, malformed, expired or wrongly signed access token.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/mappings/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -4357,7 +4357,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "No such resource, or it belongs to another user.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/mappings/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -4376,7 +4376,7 @@ export interface operations {
                      *       "title": "Conflict",
                      *       "status": 409,
                      *       "detail": "The request conflicts with the current state (a duplicate, or a dependent record).",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/mappings/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -4395,7 +4395,7 @@ export interface operations {
                      *       "title": "Payload Too Large",
                      *       "status": 413,
                      *       "detail": "The request body is larger than 100 kB.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/mappings/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -4414,7 +4414,7 @@ export interface operations {
                      *       "title": "Unsupported Media Type",
                      *       "status": 415,
                      *       "detail": "The request body is not `application/json`.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/mappings/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -4433,7 +4433,7 @@ export interface operations {
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "An unexpected error; it is logged on the server, and the answer tells nothing more.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/mappings/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */
@@ -4452,7 +4452,7 @@ export interface operations {
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "The database is unavailable; try again shortly.",
-                     *       "instance": "/api/doctors",
+                     *       "instance": "/api/mappings/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */

@@ -2,11 +2,12 @@ import { ApiProperty } from '@nestjs/swagger';
 import { ApiText, ApiTimestamp } from '../../common/openapi.js';
 import { EmailField, TextField } from '../../common/validation/fields.js';
 import { AcceptablePassword } from '../password-policy.js';
+import { LENGTH } from '../../common/validation/limits.js';
 
 const REFRESH_TOKEN_EXAMPLE = 'yJ0c3Ag2yF5m8Q2l3uI3mT8wq1wG4a0a9cYx7x3e9xM';
 
 export class RegisterDto {
-  @TextField({ max: 100, example: 'Ada Lovelace', description: 'Display name' })
+  @TextField({ max: LENGTH.name, example: 'Ada Lovelace', description: 'Display name' })
   name: string;
 
   @EmailField()
@@ -19,7 +20,7 @@ export class RegisterDto {
     keepWhitespace: true,
     example: 'correct horse battery staple',
     description:
-      'Kept exactly as sent (not trimmed). Must not be, ignoring case, the email, its part before the @, or one of the 1,000 most common passwords',
+      'Kept exactly as sent (not trimmed). Must be hard to guess: a zxcvbn strength score of at least 3 of 4, counting the name and email as known words (so leaked passwords, dictionary words, keyboard walks, repeats and the email itself are refused)',
   })
   @AcceptablePassword()
   password: string;
@@ -52,10 +53,10 @@ export class UserResponse {
   @ApiProperty({ format: 'uuid', example: '0b7e8f6c-3d0a-4c7b-9a59-2f6d1c8e4a11' })
   id: string;
 
-  @ApiText({ maxLength: 100, example: 'Ada Lovelace' })
+  @ApiText({ maxLength: LENGTH.name, example: 'Ada Lovelace' })
   name: string;
 
-  @ApiProperty({ format: 'email', maxLength: 254, example: 'ada@example.com' })
+  @ApiProperty({ format: 'email', maxLength: LENGTH.email, example: 'ada@example.com' })
   email: string;
 
   @ApiTimestamp()

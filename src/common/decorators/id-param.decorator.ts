@@ -2,6 +2,9 @@ import { applyDecorators, Param, ParseUUIDPipe } from '@nestjs/common';
 import { ApiParam } from '@nestjs/swagger';
 import { ValidationProblem } from '../problem-details.js';
 
+/** The id that the OpenAPI document's examples use. */
+export const EXAMPLE_ID = '2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b';
+
 const parseUuid = new ParseUUIDPipe({
   exceptionFactory: () =>
     new ValidationProblem(
@@ -20,6 +23,6 @@ export const ApiIdParam = (resource: string) =>
       name: 'id',
       format: 'uuid',
       description: `The ${resource}'s id`,
-      example: '2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b',
+      example: EXAMPLE_ID,
     }),
   );

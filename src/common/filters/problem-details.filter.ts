@@ -44,7 +44,12 @@ function fromHttpException(exception: HttpException): Problem {
     typeof response === 'string'
       ? response
       : ((response as { message?: unknown }).message ?? exception.message);
-  return { status, detail: Array.isArray(message) ? message.join('; ') : String(message) };
+  const detail = Array.isArray(message)
+    ? message.join('; ')
+    : typeof message === 'string'
+      ? message
+      : exception.message;
+  return { status, detail };
 }
 
 /** Reduces any thrown value to a status and a message that is safe to show a client. */
@@ -78,7 +83,7 @@ export function sendProblem(request: FastifyRequest, reply: FastifyReply, proble
     requestId,
     ...(problem.errors?.length ? { errors: problem.errors } : {}),
   };
-  if (problem.status === HttpStatus.UNAUTHORIZED) reply.header('WWW-Authenticate', 'Bearer');
+  if (problem.status === 401) reply.header('WWW-Authenticate', 'Bearer');
   reply.status(problem.status).header('Content-Type', 'application/problem+json; charset=utf-8');
   reply.header('X-Request-Id', requestId).send(body);
 }

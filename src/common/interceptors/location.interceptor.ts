@@ -2,16 +2,16 @@ import {
   applyDecorators,
   type CallHandler,
   type ExecutionContext,
-  HttpCode,
   HttpStatus,
   type NestInterceptor,
   UseInterceptors,
 } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { type Observable, tap } from 'rxjs';
+import { ApiEndpoint, type EndpointOptions } from '../openapi.js';
 
 class LocationInterceptor implements NestInterceptor {
-  constructor(private readonly basePath: string) {}
+  constructor(private readonly location: string) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     return next.handle().pipe(
@@ -19,12 +19,18 @@ class LocationInterceptor implements NestInterceptor {
         context
           .switchToHttp()
           .getResponse<FastifyReply>()
-          .header('Location', `${this.basePath}/${resource.id}/`);
+          .header('Location', this.location.replace(':id', resource.id));
       }),
     );
   }
 }
 
-/** A create handler: answers 201 with a `Location` naming the resource it returns. */
-export const Creates = (basePath: string) =>
-  applyDecorators(HttpCode(HttpStatus.CREATED), UseInterceptors(new LocationInterceptor(basePath)));
+/**
+ * A create endpoint: answers 201 with the resource it returns and a `Location` made from
+ * `location` (`:id` stands for the resource's id), and documents both with that path.
+ */
+export const Creates = (location: string, endpoint: Omit<EndpointOptions, 'status' | 'location'>) =>
+  applyDecorators(
+    UseInterceptors(new LocationInterceptor(location)),
+    ApiEndpoint({ ...endpoint, status: HttpStatus.CREATED, location }),
+  );

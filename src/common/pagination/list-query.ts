@@ -12,13 +12,14 @@ import {
   ValidateBy,
 } from 'class-validator';
 import { isCleanText } from '../validation/fields.js';
+import { LENGTH } from '../validation/limits.js';
 
 /** Keeps a query value that is all digits as a number; anything else stays a string and fails. */
-const toWholeNumber = Transform(({ value }) =>
+const toWholeNumber = Transform(({ value }: { value: unknown }) =>
   typeof value === 'string' && /^\d{1,16}$/.test(value) ? Number(value) : value,
 );
 
-export const trimQuery = Transform(({ value }) =>
+export const trimQuery = Transform(({ value }: { value: unknown }) =>
   typeof value === 'string' ? value.trim() : value,
 );
 
@@ -81,11 +82,13 @@ export function ListQuery<const Field extends string>(sortFields: readonly Field
 /** An optional text filter of a list: trimmed, one value, at most 100 clean characters. */
 export function QueryTextField(description: string): PropertyDecorator {
   return applyDecorators(
-    ApiPropertyOptional({ description, maxLength: 100 }),
+    ApiPropertyOptional({ description, maxLength: LENGTH.queryText }),
     trimQuery,
     IsOptional(),
     IsString({ message: '$property must be a single string' }),
-    MaxLength(100, { message: '$property must be at most 100 characters' }),
+    MaxLength(LENGTH.queryText, {
+      message: `$property must be at most ${LENGTH.queryText} characters`,
+    }),
     ValidateBy({
       name: 'isCleanText',
       validator: {

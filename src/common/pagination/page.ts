@@ -10,6 +10,9 @@ export interface Page<T> {
   offset: number;
 }
 
+/** The column of each sort field of a list: a sort field without its column does not compile. */
+export type SortColumns<Fields extends readonly string[]> = Record<Fields[number], string>;
+
 /** The OpenAPI schema of a page of `item`s. */
 export function PageOf<T>(item: Type<T>) {
   class PageOfItems implements Page<T> {

@@ -11,6 +11,7 @@ import {
   registerDecorator,
   type ValidationArguments,
 } from 'class-validator';
+import { LENGTH } from './limits.js';
 
 /** Control characters other than tab and newline, which text fields refuse. */
 const CONTROL_CHARACTERS = '\\u0000-\\u0008\\u000B-\\u001F\\u007F-\\u009F';
@@ -39,7 +40,9 @@ export interface TextOptions {
   unit?: 'characters' | 'bytes';
 }
 
-const trim = Transform(({ value }) => (typeof value === 'string' ? value.trim() : value));
+const trim = Transform(({ value }: { value: unknown }) =>
+  typeof value === 'string' ? value.trim() : value,
+);
 
 function presenceDecorators(presence: Presence): PropertyDecorator[] {
   switch (presence) {
@@ -127,11 +130,11 @@ export function EmailField(
 ): PropertyDecorator {
   const lowercase = options.lowercase ?? true;
   return applyDecorators(
-    Transform(({ value }) =>
+    Transform(({ value }: { value: unknown }) =>
       typeof value === 'string' ? (lowercase ? value.trim().toLowerCase() : value.trim()) : value,
     ),
     TextField({
-      max: 254,
+      max: LENGTH.email,
       presence: options.presence,
       keepWhitespace: true,
       example: options.example ?? 'ada@example.com',

@@ -7,6 +7,27 @@ const READ_ONLY_FIELDS = new Set(['id', 'createdAt', 'updatedAt', 'createdBy']);
 /** No body of this API nests deeper; deeper ones would only exhaust the validator's stack. */
 const MAX_BODY_DEPTH = 8;
 
+/**
+ * Keys that Nest's ValidationPipe and class-transformer delete or skip before the whitelist
+ * can see them: left alone, a body carrying one would be accepted with the key silently dropped.
+ */
+const DROPPED_KEYS = ['__proto__', 'constructor', 'prototype'];
+
+/** The dotted paths of the dropped keys a parsed JSON value carries, at any depth. */
+function droppedKeyPaths(value: unknown): string[] {
+  const paths: string[] = [];
+  const pending: [unknown, string][] = [[value, '']];
+  while (pending.length > 0) {
+    const [current, prefix] = pending.pop()!;
+    if (typeof current !== 'object' || current === null) continue;
+    for (const key of DROPPED_KEYS) {
+      if (Object.hasOwn(current, key)) paths.push(`${prefix}${key}`);
+    }
+    for (const [key, child] of Object.entries(current)) pending.push([child, `${prefix}${key}.`]);
+  }
+  return paths;
+}
+
 /** Whether a parsed JSON value nests objects or arrays deeper than `limit` (iteratively). */
 function depthExceeds(value: unknown, limit: number): boolean {
   const pending: [unknown, number][] = [[value, 1]];
@@ -60,6 +81,12 @@ export class StrictValidationPipe extends ValidationPipe {
       }
       if (depthExceeds(value, MAX_BODY_DEPTH)) {
         throw new ValidationProblem(undefined, 'The request body is nested too deeply.');
+      }
+      const dropped = droppedKeyPaths(value);
+      if (dropped.length > 0) {
+        throw new ValidationProblem(
+          dropped.map((field) => ({ field, message: `${field} is not a known property` })),
+        );
       }
     }
     return super.transform(value, metadata);

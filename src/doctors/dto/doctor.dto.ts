@@ -3,22 +3,23 @@ import { ListQuery, QueryTextField, SearchField } from '../../common/pagination/
 import { ApiText, ApiTimestamp } from '../../common/openapi.js';
 import { PageOf } from '../../common/pagination/page.js';
 import { EmailField, type Presence, TextField } from '../../common/validation/fields.js';
+import { LENGTH } from '../../common/validation/limits.js';
 
 /** The writable fields of a doctor: all required to create or replace, any to patch. */
 function DoctorBody(partial: boolean) {
   const required: Presence = partial ? 'omittable' : 'required';
   class DoctorBodyFields {
-    @TextField({ max: 100, presence: required, example: 'Dr. Gregory House' })
+    @TextField({ max: LENGTH.name, presence: required, example: 'Dr. Gregory House' })
     name: string;
 
-    @TextField({ max: 100, presence: required, example: 'Diagnostic medicine' })
+    @TextField({ max: LENGTH.specialization, presence: required, example: 'Diagnostic medicine' })
     specialization: string;
 
     @EmailField({ presence: required, lowercase: false, example: 'house@example.com' })
     email: string;
 
     @TextField({
-      max: 30,
+      max: LENGTH.phone,
       presence: 'nullable',
       example: '+1 555 0100',
       description: 'Omit or send null for none',
@@ -52,16 +53,16 @@ export class DoctorResponse {
   @ApiProperty({ format: 'uuid', example: '2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b' })
   id: string;
 
-  @ApiText({ maxLength: 100, example: 'Dr. Gregory House' })
+  @ApiText({ maxLength: LENGTH.name, example: 'Dr. Gregory House' })
   name: string;
 
-  @ApiText({ maxLength: 100, example: 'Diagnostic medicine' })
+  @ApiText({ maxLength: LENGTH.specialization, example: 'Diagnostic medicine' })
   specialization: string;
 
-  @ApiProperty({ format: 'email', maxLength: 254, example: 'house@example.com' })
+  @ApiProperty({ format: 'email', maxLength: LENGTH.email, example: 'house@example.com' })
   email: string;
 
-  @ApiText({ maxLength: 30, nullable: true, example: '+1 555 0100' })
+  @ApiText({ maxLength: LENGTH.phone, nullable: true, example: '+1 555 0100' })
   phone: string | null;
 
   @ApiProperty({

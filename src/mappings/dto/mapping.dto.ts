@@ -4,6 +4,7 @@ import { ApiText, ApiTimestamp } from '../../common/openapi.js';
 import { ListQuery } from '../../common/pagination/list-query.js';
 import { PageOf } from '../../common/pagination/page.js';
 import { type Presence, TextField, UuidField } from '../../common/validation/fields.js';
+import { LENGTH } from '../../common/validation/limits.js';
 
 /** The writable fields of a mapping: the pair to create or replace, any to patch. */
 function MappingBody(partial: boolean) {
@@ -15,7 +16,7 @@ function MappingBody(partial: boolean) {
     @UuidField({ presence: required, description: 'A doctor of the directory' })
     doctorId: string;
 
-    @TextField({ max: 1000, presence: 'nullable', example: 'Second opinion on the MRI.' })
+    @TextField({ max: LENGTH.notes, presence: 'nullable', example: 'Second opinion on the MRI.' })
     notes?: string | null;
   }
   return MappingBodyFields;
@@ -43,7 +44,7 @@ export class PatientSummary {
   @ApiProperty({ format: 'uuid', example: '7a8b9c0d-1e2f-4a3b-8c4d-5e6f7a8b9c0d' })
   id: string;
 
-  @ApiText({ maxLength: 100, example: 'Jane Doe' })
+  @ApiText({ maxLength: LENGTH.name, example: 'Jane Doe' })
   name: string;
 }
 
@@ -51,10 +52,10 @@ export class DoctorSummary {
   @ApiProperty({ format: 'uuid', example: '2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b' })
   id: string;
 
-  @ApiText({ maxLength: 100, example: 'Dr. Gregory House' })
+  @ApiText({ maxLength: LENGTH.name, example: 'Dr. Gregory House' })
   name: string;
 
-  @ApiText({ maxLength: 100, example: 'Diagnostic medicine' })
+  @ApiText({ maxLength: LENGTH.specialization, example: 'Diagnostic medicine' })
   specialization: string;
 }
 
@@ -68,7 +69,7 @@ export class MappingResponse {
   @ApiProperty({ format: 'uuid', example: '2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b' })
   doctorId: string;
 
-  @ApiText({ maxLength: 1000, nullable: true, example: 'Second opinion on the MRI.' })
+  @ApiText({ maxLength: LENGTH.notes, nullable: true, example: 'Second opinion on the MRI.' })
   notes: string | null;
 
   @ApiProperty({ type: PatientSummary })

@@ -12,12 +12,13 @@ import {
   UuidField,
 } from '../../common/validation/fields.js';
 import { GENDERS, type Gender } from '../patient.entity.js';
+import { LENGTH } from '../../common/validation/limits.js';
 
 /** The writable fields of a patient: required ones to create or replace, any to patch. */
 function PatientBody(partial: boolean) {
   const required: Presence = partial ? 'omittable' : 'required';
   class PatientBodyFields {
-    @TextField({ max: 100, presence: required, example: 'Jane Doe' })
+    @TextField({ max: LENGTH.name, presence: required, example: 'Jane Doe' })
     name: string;
 
     @DateOfBirthField({ presence: required })
@@ -29,13 +30,13 @@ function PatientBody(partial: boolean) {
     @EmailField({ presence: 'nullable', lowercase: false, example: 'jane@example.com' })
     email?: string | null;
 
-    @TextField({ max: 30, presence: 'nullable', example: '+1 555 0199' })
+    @TextField({ max: LENGTH.phone, presence: 'nullable', example: '+1 555 0199' })
     phone?: string | null;
 
-    @TextField({ max: 500, presence: 'nullable', example: '1 Main Street, Springfield' })
+    @TextField({ max: LENGTH.address, presence: 'nullable', example: '1 Main Street, Springfield' })
     address?: string | null;
 
-    @TextField({ max: 10_000, presence: 'nullable', example: 'Penicillin allergy.' })
+    @TextField({ max: LENGTH.medicalHistory, presence: 'nullable', example: 'Penicillin allergy.' })
     medicalHistory?: string | null;
 
     @UuidField({
@@ -67,7 +68,7 @@ export class PatientResponse {
   @ApiProperty({ format: 'uuid', example: '7a8b9c0d-1e2f-4a3b-8c4d-5e6f7a8b9c0d' })
   id: string;
 
-  @ApiText({ maxLength: 100, example: 'Jane Doe' })
+  @ApiText({ maxLength: LENGTH.name, example: 'Jane Doe' })
   name: string;
 
   @ApiProperty({ format: 'date', example: '1984-07-21' })
@@ -79,19 +80,19 @@ export class PatientResponse {
   @ApiProperty({
     type: String,
     format: 'email',
-    maxLength: 254,
+    maxLength: LENGTH.email,
     nullable: true,
     example: 'jane@example.com',
   })
   email: string | null;
 
-  @ApiText({ maxLength: 30, nullable: true, example: '+1 555 0199' })
+  @ApiText({ maxLength: LENGTH.phone, nullable: true, example: '+1 555 0199' })
   phone: string | null;
 
-  @ApiText({ maxLength: 500, nullable: true, example: '1 Main Street, Springfield' })
+  @ApiText({ maxLength: LENGTH.address, nullable: true, example: '1 Main Street, Springfield' })
   address: string | null;
 
-  @ApiText({ maxLength: 10_000, nullable: true, example: 'Penicillin allergy.' })
+  @ApiText({ maxLength: LENGTH.medicalHistory, nullable: true, example: 'Penicillin allergy.' })
   medicalHistory: string | null;
 
   @ApiProperty({
