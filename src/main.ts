@@ -38,7 +38,7 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     app.get(Readiness).beginShutdown();
     const delayMs = signal === 'SIGTERM' ? config.shutdownDelaySeconds * 1000 : 0;
     logger.log(
-      `${signal} received: not ready; closing in ${delayMs / 1000} s after the requests in flight`,
+      `${signal} received: not ready; serving ${delayMs / 1000} s more, then finishing the requests in flight and exiting`,
       'Bootstrap',
     );
     setTimeout(() => {
