@@ -28,7 +28,8 @@ const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 
  * API port: the request duration histogram, the database pool's use and the process
  * defaults. Labels carry route patterns (`/api/patients/:id`), never a URL, so no id, email
  * or other personal data reaches them. The registry is the module's own (not prom-client's
- * global one), so that several applications can run in one process.
+ * global one), so that several applications can run in one process. prom-client is used
+ * directly: `@willsoto/nestjs-prometheus` serves its controller on the API's own port.
  */
 @Injectable()
 export class Metrics implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
