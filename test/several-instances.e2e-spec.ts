@@ -19,7 +19,9 @@ describe('two instances on one database and one Redis', () => {
       JWT_SECRET: TEST_JWT_SECRET,
       BCRYPT_ROUNDS: '4',
       AUTH_RATE_LIMIT: String(LIMIT),
-      LOG_LEVEL: 'warn',
+      // Behind a load balancer on this machine; requests without the header keep their own address.
+      TRUST_PROXY: '127.0.0.0/8',
+      LOG_LEVEL: 'info',
     };
     servers = await Promise.all([ServerProcess.start(env), ServerProcess.start(env)]);
     clients = servers.map((server) => new HttpClient(server.baseUrl));
@@ -54,6 +56,19 @@ describe('two instances on one database and one Redis', () => {
     expect(other.status).not.toBe(429);
     const register = await clients[0].post('/auth/register/', {}, { from });
     expect(register.status).toBe(400);
+  });
+
+  it('log the client address the load balancer forwarded', async () => {
+    const traced = await clients[1].get('/health/live', {
+      headers: { 'x-forwarded-for': '203.0.113.9', 'x-request-id': 'forwarded-42' },
+    });
+    expect(traced.status).toBe(200);
+    await new Promise((settle) => setTimeout(settle, 200));
+    const entry = servers[1].output
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line))
+      .find((logged) => logged.requestId === 'forwarded-42');
+    expect(entry).toMatchObject({ clientAddress: '203.0.113.9', route: '/health/live' });
   });
 
   it('detect a refresh token rotated on one as reused on the other', async () => {
