@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startApp, TEST_JWT_SECRET, type TestApp } from './support/app.js';
+import { HttpClient } from './support/http.js';
 import { ServerProcess } from './support/server-process.js';
 import { TcpProxy } from './support/tcp-proxy.js';
 
@@ -19,8 +20,9 @@ describe('readiness and liveness with the database cut', () => {
   });
 
   it('is not ready while the database is unreachable, but stays alive', async () => {
-    const ready = await server.http.get('/health/ready');
+    const ready = await server.http.get('/health/ready', { from: '127.0.0.1' });
     expect(ready.status).toBe(200);
+    expect(ready.headers.get('connection')).toBe('keep-alive');
     expect(ready.body).toEqual({ status: 'ok', database: 'up', shuttingDown: false });
 
     proxy.cutConnections();
@@ -58,8 +60,12 @@ describe('readiness at shutdown', () => {
     const readiness = await fetch(`${server.baseUrl}/health/ready`);
     expect(readiness.status).toBe(503);
     expect(await readiness.json()).toEqual({ status: 'error', database: 'up', shuttingDown: true });
-    expect((await fetch(`${server.baseUrl}/health/live`)).status).toBe(200);
-    expect((await fetch(`${server.baseUrl}/health`)).status).toBe(200);
+    const http = new HttpClient(server.baseUrl);
+    const live = await http.get('/health/live', { from: '127.0.0.1' });
+    expect(live.status).toBe(200);
+    // Keep-alive clients are told to reconnect (elsewhere) while the instance drains.
+    expect(live.headers.get('connection')).toBe('close');
+    expect((await http.get('/health')).status).toBe(200);
     expect(await exited).toBe(0);
     await expect(fetch(`${server.baseUrl}/health/live`)).rejects.toThrow();
   }, 60_000);
