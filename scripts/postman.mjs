@@ -73,6 +73,7 @@ const FLOW = [
         prerequest: uniqueEmail('email', 'newman'),
         body: { name: 'Postman User', email: '{{email}}', password: '{{password}}' },
         status: 201,
+        tests: remember({ userId: 'id' }),
       },
       {
         operationId: 'login',
@@ -90,6 +91,32 @@ const FLOW = [
         status: 200,
         tests: remember({ accessToken: 'accessToken', refreshToken: 'refreshToken' }),
       },
+      {
+        operationId: 'login',
+        name: 'Log in a second time (a second session)',
+        body: { email: '{{email}}', password: '{{password}}' },
+        status: 200,
+      },
+      {
+        operationId: 'listSessions',
+        status: 200,
+        tests: [
+          "pm.test('both sessions are listed', () => pm.expect(pm.response.json().total).to.equal(2));",
+          "pm.collectionVariables.set('otherSessionId', pm.response.json().items.find((session) => !session.current).id);",
+        ],
+      },
+      { operationId: 'endSession', id: 'otherSessionId', status: 204 },
+    ],
+  },
+  {
+    folder: 'admin',
+    description:
+      'Administrators only: the flow signs in as an ordinary account, so each answers 403. ' +
+      'Make an administrator with `npm run cli -- create-admin` to try them for real.',
+    steps: [
+      { operationId: 'listUsers', status: 403 },
+      { operationId: 'getUser', id: 'userId', status: 403 },
+      { operationId: 'updateUser', id: 'userId', body: { disabled: true }, status: 403 },
     ],
   },
   {
@@ -222,6 +249,8 @@ const VARIABLES = {
   baseUrl: 'http://localhost:3000',
   password: PASSWORD,
   email: '',
+  userId: '',
+  otherSessionId: '',
   accessToken: '',
   refreshToken: '',
   doctorEmail: '',

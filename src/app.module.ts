@@ -1,9 +1,11 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { ConfigModule } from '@nestjs/config';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { AdminModule } from './admin/admin.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { ProblemDetailsFilter } from './common/filters/problem-details.filter.js';
 import { JwtAuthGuard } from './common/guards/jwt-auth.guard.js';
+import { RolesGuard } from './common/guards/roles.guard.js';
+import { configurationModule } from './config/configuration.module.js';
 import type { AppConfig } from './config/environment.js';
 import { DatabaseModule } from './database/database.module.js';
 import { DoctorsModule } from './doctors/doctors.module.js';
@@ -13,6 +15,7 @@ import { MappingsModule } from './mappings/mappings.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { PatientsModule } from './patients/patients.module.js';
 import { RedisModule } from './redis/redis.module.js';
+import { UsersModule } from './users/users.module.js';
 
 @Module({})
 export class AppModule {
@@ -21,13 +24,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        ConfigModule.forRoot({
-          isGlobal: true,
-          ignoreEnvFile: true,
-          validatePredefined: false,
-          skipProcessEnv: true,
-          load: [() => ({ ...config })],
-        }),
+        configurationModule(config),
         LoggingModule,
         DatabaseModule,
         RedisModule,
@@ -36,10 +33,14 @@ export class AppModule {
         DoctorsModule,
         PatientsModule,
         MappingsModule,
+        AdminModule,
+        UsersModule,
         ...(config.metricsPort === undefined ? [] : [MetricsModule]),
       ],
       providers: [
+        // In this order: who the caller is, then what their role allows.
         { provide: APP_GUARD, useClass: JwtAuthGuard },
+        { provide: APP_GUARD, useClass: RolesGuard },
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
       ],
     };

@@ -18,7 +18,9 @@ import {
 export const API_VERSION = '1.0.0';
 
 const TAGS: Record<string, string> = {
-  auth: 'Accounts and tokens: register, log in, rotate and revoke refresh tokens.',
+  auth: 'Accounts, tokens and sessions: register, log in, rotate refresh tokens, list and end sessions.',
+  admin:
+    'Account management for administrators (role `admin`): list accounts, change roles, disable accounts.',
   doctors:
     'The doctor directory, which every signed-in user can read; only its creator may change a doctor.',
   patients: 'Patients are private: each user sees and changes only the patients they created.',

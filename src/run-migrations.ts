@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { ConfigurationError, loadConfig } from './config/environment.js';
 import { dataSourceOptions } from './database/data-source-options.js';
 import { EmbeddedPostgres } from './database/embedded-postgres.js';
-import { pendingMigrations, runMigrationsOnce } from './database/migrate.js';
+import { describeRun, pendingMigrations, runMigrationsOnce } from './database/migrate.js';
 
 /**
  * Applies pending migrations and exits: the separate migration step (`npm run migration:run`,
@@ -47,12 +47,7 @@ try {
       console.log('No pending migrations');
     }
   } else {
-    const applied = await runMigrationsOnce(dataSource, { embedded: embedded !== undefined });
-    console.log(
-      applied.length === 0
-        ? 'No pending migrations'
-        : `Applied ${applied.length} migrations: ${applied.map((migration) => migration.name).join(', ')}`,
-    );
+    console.log(describeRun(await runMigrationsOnce(dataSource)));
   }
 } catch (error) {
   console.error(`Migrations failed: ${(error as Error).message}`);

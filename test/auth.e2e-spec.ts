@@ -44,7 +44,8 @@ describe('POST /auth/register/', () => {
     });
     expect(response.status).toBe(201);
     expect(response.headers.get('location')).toBeTruthy();
-    expect(Object.keys(response.body).sort()).toEqual(['createdAt', 'email', 'id', 'name']);
+    expect(Object.keys(response.body).sort()).toEqual(['createdAt', 'email', 'id', 'name', 'role']);
+    expect(response.body.role).toBe('user');
     expect(response.body).toMatchObject({ name: 'Grace Hopper', email: email.toLowerCase() });
     expect(response.body.id).toMatch(/^[0-9a-f-]{36}$/);
     expect(response.body.createdAt).toMatch(ISO_UTC);
@@ -232,8 +233,10 @@ describe('GET /auth/me/', () => {
     account = await signUp(http, 'Me User');
   });
 
+  /** Signs `payload`, in the session of the account's login unless it names one. */
   function sign(payload: object, options: jwt.SignOptions = {}, secret = TEST_JWT_SECRET) {
-    return jwt.sign(payload, secret, {
+    const { sid } = jwt.decode(account.accessToken) as { sid: string };
+    return jwt.sign({ sid, ...payload }, secret, {
       algorithm: 'HS256',
       ...('exp' in payload ? {} : { expiresIn: 60 }),
       issuer: 'healthcare-api',
@@ -251,6 +254,7 @@ describe('GET /auth/me/', () => {
         id: account.id,
         name: 'Me User',
         email: account.email,
+        role: 'user',
         createdAt: expect.stringMatching(ISO_UTC),
       });
     }
@@ -289,6 +293,7 @@ describe('GET /auth/me/', () => {
         issuer: 'healthcare-api',
         audience: 'healthcare-api',
       }),
+      noSessionId: sign({ sub: account.id, sid: undefined }),
       refreshTokenAsAccess: account.refreshToken,
     };
     for (const [kind, token] of Object.entries(tokens)) {

@@ -90,10 +90,10 @@ describe('migrations', () => {
   it('with MIGRATIONS_RUN=false, wait for the separate step (npm run migration:run)', async () => {
     const databaseUrl = await emptyDatabase();
     const env = { DATABASE_URL: databaseUrl, JWT_SECRET: TEST_JWT_SECRET, LOG_LEVEL: 'info' };
-    const server = await ServerProcess.start({ ...env, MIGRATIONS_RUN: 'false' });
-    servers.push(server);
-    expect(server.output.join('\n')).toMatch(/MIGRATIONS_RUN=false and migrations are pending/);
-    expect(await tableExists(databaseUrl, 'users')).toBe(false);
+    await expect(ServerProcess.start({ ...env, MIGRATIONS_RUN: 'false' })).rejects.toThrow(
+      /MIGRATIONS_RUN=false and \d+ migrations are pending: run the migration step first/,
+    );
+    expect(await tableExists(databaseUrl, 'migrations')).toBe(false);
 
     const run = (...args: string[]) =>
       promisify(execFile)(process.execPath, [RUN_MIGRATIONS, ...args], {
@@ -112,6 +112,10 @@ describe('migrations', () => {
     expect((await run()).stdout).toMatch(`Applied ${migrations.length} migrations`);
     expect((await waiting).stdout).toMatch('No pending migrations');
     expect((await run()).stdout).toMatch('No pending migrations');
-    expect(await tableExists(databaseUrl, 'users')).toBe(true);
+
+    const server = await ServerProcess.start({ ...env, MIGRATIONS_RUN: 'false' });
+    servers.push(server);
+    expect(server.output.join('\n')).not.toMatch(/Applied|No pending migrations/);
+    expect((await fetch(`${server.baseUrl}/health/ready`)).status).toBe(200);
   }, 60_000);
 });

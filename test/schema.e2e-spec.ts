@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { describe, expect, inject, it } from 'vitest';
 import { LoginThrottle } from '../src/auth/login-throttle.entity.js';
 import { RefreshToken } from '../src/auth/refresh-token.entity.js';
+import { Session } from '../src/sessions/session.entity.js';
 import { dataSourceOptions } from '../src/database/data-source-options.js';
 import { Doctor } from '../src/doctors/doctor.entity.js';
 import { Mapping } from '../src/mappings/mapping.entity.js';
@@ -13,7 +14,7 @@ describe('schema', () => {
   it('the migrations build exactly the schema the entities describe (nothing to generate)', async () => {
     const dataSource = new DataSource({
       ...dataSourceOptions(inject('databaseUrl'), false),
-      entities: [User, RefreshToken, LoginThrottle, Doctor, Patient, Mapping],
+      entities: [User, RefreshToken, Session, LoginThrottle, Doctor, Patient, Mapping],
     });
     await dataSource.initialize();
     try {

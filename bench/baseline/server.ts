@@ -139,11 +139,12 @@ const invalid = (errors: FieldError[]) =>
 
 const JWT_HEADER = Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'JWT' })).toString('base64url');
 
-function sign(userId: string): string {
+function sign(userId: string, sessionId: string): string {
   const iat = Math.floor(Date.now() / 1000);
   const payload = Buffer.from(
     JSON.stringify({
       sub: userId,
+      sid: sessionId,
       iat,
       exp: iat + accessTtl,
       aud: AUDIENCE,
@@ -191,7 +192,12 @@ function authenticate(req: IncomingMessage): string {
   if (typeof claims.nbf === 'number' && now < claims.nbf) throw new Problem(401, UNAUTHORIZED);
   const audience = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
   if (claims.iss !== ISSUER || !audience.includes(AUDIENCE)) throw new Problem(401, UNAUTHORIZED);
-  if (typeof claims.sub !== 'string' || !UUID.test(claims.sub) || typeof claims.jti !== 'string') {
+  if (
+    typeof claims.sub !== 'string' ||
+    !UUID.test(claims.sub) ||
+    typeof claims.jti !== 'string' ||
+    typeof claims.sid !== 'string'
+  ) {
     throw new Problem(401, UNAUTHORIZED);
   }
   return claims.sub;
@@ -563,26 +569,48 @@ async function login(body: Record<string, unknown>) {
   if (errors.length) throw invalid(errors);
   const { rows } = await pool.query(
     'SELECT "User"."id" AS "User_id", "User"."name" AS "User_name", "User"."email" AS "User_email", ' +
-      '"User"."password_hash" AS "User_password_hash", "User"."created_at" AS "User_created_at", ' +
+      '"User"."password_hash" AS "User_password_hash", "User"."role" AS "User_role", ' +
+      '"User"."disabled" AS "User_disabled", "User"."created_at" AS "User_created_at", ' +
       '"User"."updated_at" AS "User_updated_at" FROM "users" "User" WHERE (("User"."email" = $1)) LIMIT 1',
     [email],
   );
   const user = rows[0];
   const matches = await bcrypt.compare(password as string, user?.User_password_hash ?? dummyHash);
-  if (!user || !matches) throw new Problem(401, 'The email or password is incorrect.');
+  if (!user || !matches || user.User_disabled) {
+    throw new Problem(401, 'The email or password is incorrect.');
+  }
   const refreshToken = randomBytes(32).toString('base64url');
-  await pool.query(
-    'INSERT INTO "refresh_tokens"("id", "user_id", "family_id", "token_hash", "expires_at", "revoked_at", ' +
-      '"created_at") VALUES (DEFAULT, $1, $2, $3, $4, DEFAULT, DEFAULT) RETURNING "id", "created_at"',
-    [
-      user.User_id,
-      randomUUID(),
-      createHash('sha256').update(refreshToken).digest('hex'),
-      new Date(Date.now() + refreshTtl * 1000),
-    ],
-  );
+  // The session and its first refresh token, in one transaction as the service does.
+  const client = await pool.connect();
+  let sessionId: string;
+  try {
+    await client.query('START TRANSACTION');
+    const session = await client.query<{ id: string }>(
+      'INSERT INTO "sessions" ("user_id", "user_agent")\n' +
+        '       SELECT "id", $2 FROM "users" WHERE "id" = $1 AND NOT "disabled"\n' +
+        '       RETURNING "id"',
+      [user.User_id, null],
+    );
+    sessionId = session.rows[0].id;
+    await client.query(
+      'INSERT INTO "refresh_tokens"("id", "user_id", "session_id", "token_hash", "expires_at", "revoked_at", ' +
+        '"created_at") VALUES (DEFAULT, $1, $2, $3, $4, DEFAULT, DEFAULT) RETURNING "id", "created_at"',
+      [
+        user.User_id,
+        sessionId,
+        createHash('sha256').update(refreshToken).digest('hex'),
+        new Date(Date.now() + refreshTtl * 1000),
+      ],
+    );
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK');
+    throw error;
+  } finally {
+    client.release();
+  }
   return {
-    accessToken: sign(user.User_id),
+    accessToken: sign(user.User_id, sessionId),
     refreshToken,
     tokenType: 'Bearer',
     expiresIn: accessTtl,

@@ -2,6 +2,7 @@ import { Body, Controller, Get, HttpStatus, Post, UseGuards } from '@nestjs/comm
 import { ApiBody, ApiTags } from '@nestjs/swagger';
 import { type AuthUser, CurrentUser } from '../common/decorators/current-user.decorator.js';
 import { Public } from '../common/decorators/public.decorator.js';
+import { UserAgent } from '../common/decorators/user-agent.decorator.js';
 import { Creates } from '../common/interceptors/location.interceptor.js';
 import { ApiEndpoint } from '../common/openapi.js';
 import { AuthRateLimitGuard } from './auth-rate-limit.guard.js';
@@ -55,12 +56,12 @@ export class AuthController {
     success: 'A new token pair.',
     problems: [
       BAD_REQUEST,
-      [UNAUTHORIZED, 'Unknown email or wrong password: the same answer for both.'],
+      [UNAUTHORIZED, 'Unknown email, wrong password or disabled account: the same answer for all.'],
       TOO_MANY_REQUESTS,
     ],
   })
-  login(@Body() dto: LoginDto): Promise<TokenPairResponse> {
-    return this.auth.login(dto);
+  login(@Body() dto: LoginDto, @UserAgent() userAgent?: string): Promise<TokenPairResponse> {
+    return this.auth.login(dto, userAgent);
   }
 
   @Public()
@@ -69,14 +70,15 @@ export class AuthController {
     operationId: 'refreshTokens',
     summary: 'Rotate a refresh token into a new pair',
     description:
-      'The presented token stops working. Presenting an already rotated token revokes every token of its login.',
+      'The presented token stops working. Presenting an already rotated token ends its session ' +
+      '(every token of that login). A disabled account cannot refresh.',
     response: TokenPairResponse,
     success: 'A new token pair.',
     problems: [
       BAD_REQUEST,
       [
         UNAUTHORIZED,
-        'The refresh token is invalid, expired or already used (reuse revokes its whole login).',
+        'The refresh token is invalid, expired or already used (reuse ends its session), or its account is disabled.',
       ],
     ],
   })
@@ -87,9 +89,12 @@ export class AuthController {
   @Post('logout')
   @ApiEndpoint({
     operationId: 'logout',
-    summary: "Revoke one of the caller's refresh tokens",
+    summary: 'End the session of one of the caller’s refresh tokens',
+    description:
+      'Its refresh tokens stop working at once, and its access tokens are refused by every ' +
+      'instance of the service within 2 seconds.',
     status: NO_CONTENT,
-    success: 'The refresh token no longer works.',
+    success: 'The session has ended.',
     problems: [BAD_REQUEST],
   })
   logout(@CurrentUser() auth: AuthUser, @Body() dto: RefreshTokenDto): Promise<void> {

@@ -6,6 +6,7 @@ import { ThrottlerModule, ThrottlerStorageService } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { AppConfig } from '../config/environment.js';
 import { RedisConnection } from '../redis/redis.module.js';
+import { SessionsModule } from '../sessions/sessions.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { AuthController } from './auth.controller.js';
 import { AuthService } from './auth.service.js';
@@ -19,6 +20,7 @@ import { RefreshToken } from './refresh-token.entity.js';
 @Module({
   imports: [
     UsersModule,
+    SessionsModule,
     PassportModule,
     TypeOrmModule.forFeature([RefreshToken, LoginThrottle]),
     JwtModule.registerAsync({
@@ -48,5 +50,6 @@ import { RefreshToken } from './refresh-token.entity.js';
   ],
   controllers: [AuthController],
   providers: [AuthService, JwtStrategy, LoginThrottleService],
+  exports: [AuthService],
 })
 export class AuthModule {}

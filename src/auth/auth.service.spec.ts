@@ -12,7 +12,11 @@ async function setUp(options: { user?: { id: string; passwordHash: string }; all
     reserveAttempt: vi.fn().mockResolvedValue(options.allowed),
     recordSuccess: vi.fn().mockResolvedValue(undefined),
   };
-  const dataSource = { manager: { insert: vi.fn().mockResolvedValue(undefined) } };
+  const manager = { insert: vi.fn().mockResolvedValue(undefined) };
+  const dataSource = {
+    transaction: vi.fn((work: (m: typeof manager) => unknown) => work(manager)),
+  };
+  const sessions = { start: vi.fn().mockResolvedValue('5c6d7e8f-9a0b-4c1d-8e2f-3a4b5c6d7e8f') };
   const jwt = { signAsync: vi.fn().mockResolvedValue('access-token') };
   const service = new AuthService(
     users as never,
@@ -20,6 +24,7 @@ async function setUp(options: { user?: { id: string; passwordHash: string }; all
     dataSource as never,
     config as never,
     throttle as never,
+    sessions as never,
   );
   await service.onModuleInit();
   return { service, throttle, compare: vi.spyOn(bcrypt, 'compare') };

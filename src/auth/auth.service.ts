@@ -3,10 +3,11 @@ import { ConfigService } from '@nestjs/config';
 import { JwtService } from '@nestjs/jwt';
 import bcrypt from 'bcrypt';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { DataSource, type EntityManager, IsNull } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import type { AuthUser } from '../common/decorators/current-user.decorator.js';
 import type { AppConfig } from '../config/environment.js';
-import type { User } from '../users/user.entity.js';
+import { SessionsService } from '../sessions/sessions.service.js';
+import type { Role, User } from '../users/user.entity.js';
 import { UsersService } from '../users/users.service.js';
 import type { LoginDto, RegisterDto, TokenPairResponse, UserResponse } from './dto/auth.dto.js';
 import { LoginThrottleService } from './login-throttle.service.js';
@@ -19,8 +20,8 @@ function sha256(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 
-function toUserResponse({ id, name, email, createdAt }: User): UserResponse {
-  return { id, name, email, createdAt };
+function toUserResponse({ id, name, email, role, createdAt }: User): UserResponse {
+  return { id, name, email, role, createdAt };
 }
 
 @Injectable()
@@ -34,35 +35,47 @@ export class AuthService implements OnModuleInit {
     private readonly dataSource: DataSource,
     private readonly config: ConfigService<AppConfig, true>,
     private readonly throttle: LoginThrottleService,
+    private readonly sessions: SessionsService,
   ) {}
 
   async onModuleInit(): Promise<void> {
     this.dummyHash = await bcrypt.hash(randomUUID(), this.config.get('bcryptRounds'));
   }
 
-  async register(dto: RegisterDto): Promise<UserResponse> {
+  /** Creates an account; the command line creates administrators through the same path. */
+  async register(dto: RegisterDto, role: Role = 'user'): Promise<UserResponse> {
     const passwordHash = await bcrypt.hash(dto.password, this.config.get('bcryptRounds'));
-    const user = await this.users.create({ name: dto.name, email: dto.email, passwordHash });
+    const user = await this.users.create({ name: dto.name, email: dto.email, passwordHash, role });
     return toUserResponse(user);
   }
 
   /**
    * Every attempt is counted against its email first (see LoginThrottleService), and every
    * attempt, even one refused by a lock, looks the email up and compares one bcrypt hash:
-   * unknown, known, wrong and locked all take the same time and get the same 401.
+   * unknown, known, wrong, locked and disabled all take the same time and get the same 401.
+   * A successful login starts a session.
    */
-  async login(dto: LoginDto): Promise<TokenPairResponse> {
+  async login(dto: LoginDto, userAgent?: string): Promise<TokenPairResponse> {
     const allowed = await this.throttle.reserveAttempt(dto.email);
     const user = await this.users.findByEmail(dto.email);
     const matches = await bcrypt.compare(dto.password, user?.passwordHash ?? this.dummyHash);
-    if (!allowed || !user || !matches) throw new UnauthorizedException(INVALID_CREDENTIALS);
+    if (!allowed || !user || !matches || user.disabled) {
+      throw new UnauthorizedException(INVALID_CREDENTIALS);
+    }
     await this.throttle.recordSuccess(dto.email);
-    return this.issueTokens(this.dataSource.manager, user.id, randomUUID());
+    const tokens = await this.dataSource.transaction(async (manager) => {
+      const sessionId = await this.sessions.start(manager, user.id, userAgent);
+      return sessionId && this.issueTokens(manager, user.id, sessionId);
+    });
+    // Disabled between the check above and the session's insert.
+    if (!tokens) throw new UnauthorizedException(INVALID_CREDENTIALS);
+    return tokens;
   }
 
   /**
-   * Rotates a refresh token. A token that was already rotated (or logged out) is a sign of
-   * theft: every live token of its family is revoked, and the caller gets a 401.
+   * Rotates a refresh token of a live session whose account is not disabled. A token that was
+   * already rotated (or logged out) is a sign of theft: its whole session is ended, and the
+   * caller gets a 401.
    */
   async refresh(refreshToken: string): Promise<TokenPairResponse> {
     const outcome = await this.dataSource.transaction(async (manager) => {
@@ -70,34 +83,21 @@ export class AuthService implements OnModuleInit {
         where: { tokenHash: sha256(refreshToken) },
         lock: { mode: 'pessimistic_write' },
       });
-      if (!token || token.expiresAt.getTime() <= Date.now()) return undefined;
-      if (token.revokedAt) {
-        await manager.update(
-          RefreshToken,
-          { familyId: token.familyId, revokedAt: IsNull() },
-          { revokedAt: () => 'now()' },
-        );
-        return undefined;
-      }
+      if (!token || token.expiresAt.getTime() <= Date.now()) return {};
+      if (token.revokedAt) return { reusedSessionId: token.sessionId };
+      if (!(await this.sessions.touchLive(manager, token.sessionId))) return {};
       await manager.update(RefreshToken, { id: token.id }, { revokedAt: () => 'now()' });
-      return this.issueTokens(manager, token.userId, token.familyId);
+      return { tokens: await this.issueTokens(manager, token.userId, token.sessionId) };
     });
-    if (!outcome) throw new UnauthorizedException(INVALID_REFRESH_TOKEN);
-    return outcome;
+    if (outcome.reusedSessionId) await this.sessions.end(outcome.reusedSessionId);
+    if (!outcome.tokens) throw new UnauthorizedException(INVALID_REFRESH_TOKEN);
+    return outcome.tokens;
   }
 
+  /** Ends the session of the caller's refresh token given in the body. */
   async logout(auth: AuthUser, refreshToken: string): Promise<void> {
-    const result = await this.dataSource
-      .createQueryBuilder()
-      .update(RefreshToken)
-      .set({ revokedAt: () => 'now()' })
-      .where('token_hash = :hash AND user_id = :user', {
-        hash: sha256(refreshToken),
-        user: auth.id,
-      })
-      .andWhere('revoked_at IS NULL AND expires_at > now()')
-      .execute();
-    if (!result.affected) throw new UnauthorizedException(INVALID_REFRESH_TOKEN);
+    const ended = await this.sessions.endByRefreshToken(auth.id, sha256(refreshToken));
+    if (!ended) throw new UnauthorizedException(INVALID_REFRESH_TOKEN);
   }
 
   async me(auth: AuthUser): Promise<UserResponse> {
@@ -109,16 +109,19 @@ export class AuthService implements OnModuleInit {
   private async issueTokens(
     manager: EntityManager,
     userId: string,
-    familyId: string,
+    sessionId: string,
   ): Promise<TokenPairResponse> {
     const refreshToken = randomBytes(32).toString('base64url');
     await manager.insert(RefreshToken, {
       userId,
-      familyId,
+      sessionId,
       tokenHash: sha256(refreshToken),
       expiresAt: new Date(Date.now() + this.config.get('refreshTtlSeconds') * 1000),
     });
-    const accessToken = await this.jwt.signAsync({ sub: userId }, { jwtid: randomUUID() });
+    const accessToken = await this.jwt.signAsync(
+      { sub: userId, sid: sessionId },
+      { jwtid: randomUUID() },
+    );
     return {
       accessToken,
       refreshToken,

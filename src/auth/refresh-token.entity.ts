@@ -7,15 +7,16 @@ import {
   ManyToOne,
   PrimaryGeneratedColumn,
 } from 'typeorm';
+import { Session } from '../sessions/session.entity.js';
 import { User } from '../users/user.entity.js';
 
 /**
- * A refresh token, kept only as its SHA-256 hash. Every token descends from one login
- * (its family); rotation revokes the presented token and issues the next of the family.
+ * A refresh token, kept only as its SHA-256 hash. Every token descends from one login, its
+ * session; rotation revokes the presented token and issues the next one of the session.
  */
 @Entity({ name: 'refresh_tokens' })
 @Index('refresh_tokens_token_hash_key', ['tokenHash'], { unique: true })
-@Index('refresh_tokens_family_id_idx', ['familyId'], { where: '"revoked_at" IS NULL' })
+@Index('refresh_tokens_session_id_idx', ['sessionId'], { where: '"revoked_at" IS NULL' })
 @Index('refresh_tokens_user_id_idx', ['userId'])
 export class RefreshToken {
   @PrimaryGeneratedColumn('uuid')
@@ -30,8 +31,12 @@ export class RefreshToken {
   @JoinColumn({ name: 'user_id', foreignKeyConstraintName: 'refresh_tokens_user_id_fkey' })
   user?: User;
 
-  @Column({ name: 'family_id', type: 'uuid' })
-  familyId: string;
+  @Column({ name: 'session_id', type: 'uuid' })
+  sessionId: string;
+
+  @ManyToOne(() => Session, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'session_id', foreignKeyConstraintName: 'refresh_tokens_session_id_fkey' })
+  session?: Session;
 
   @Column({ name: 'token_hash', type: 'char', length: 64 })
   tokenHash: string;

@@ -9,9 +9,13 @@ import {
 } from 'typeorm';
 import { LENGTH } from '../common/validation/limits.js';
 
+export const ROLES = ['user', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
 @Entity({ name: 'users' })
 @Index('users_email_key', ['email'], { unique: true })
 @Check('users_email_check', `"email" = lower("email")`)
+@Check('users_role_check', `"role" IN ('user', 'admin')`)
 export class User {
   @PrimaryGeneratedColumn('uuid')
   id: string;
@@ -25,6 +29,14 @@ export class User {
 
   @Column({ name: 'password_hash', type: 'varchar', length: 60 })
   passwordHash: string;
+
+  /** `admin` may manage accounts; it grants no access to other users' records. */
+  @Column({ type: 'varchar', length: 16, default: 'user' })
+  role: Role;
+
+  /** A disabled account cannot log in or refresh, and its sessions are ended. */
+  @Column({ type: 'boolean', default: false })
+  disabled: boolean;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;

@@ -111,7 +111,7 @@ export interface paths {
         put?: never;
         /**
          * Rotate a refresh token into a new pair
-         * @description The presented token stops working. Presenting an already rotated token revokes every token of its login.
+         * @description The presented token stops working. Presenting an already rotated token ends its session (every token of that login). A disabled account cannot refresh.
          */
         post: operations["refreshTokens"];
         delete?: never;
@@ -129,7 +129,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Revoke one of the caller's refresh tokens */
+        /**
+         * End the session of one of the caller’s refresh tokens
+         * @description Its refresh tokens stop working at once, and its access tokens are refused by every instance of the service within 2 seconds.
+         */
         post: operations["logout"];
         delete?: never;
         options?: never;
@@ -309,6 +312,84 @@ export interface paths {
         patch: operations["updateMapping"];
         trace?: never;
     };
+    "/api/admin/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the accounts (administrators only) */
+        get: operations["listUsers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/users/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read an account (administrators only) */
+        get: operations["getUser"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change an account's role, or disable or re-enable it (administrators only)
+         * @description Disabling ends every session of the account: its refresh tokens stop working at once and its access tokens are refused within 2 seconds.
+         */
+        patch: operations["updateUser"];
+        trace?: never;
+    };
+    "/auth/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the caller's live sessions (one per login)
+         * @description `current` marks the session of the access token used for this request.
+         */
+        get: operations["listSessions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/sessions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * End one of the caller’s sessions
+         * @description Its refresh tokens stop working at once, and its access tokens are refused by every instance of the service within 2 seconds.
+         */
+        delete: operations["endSession"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -386,6 +467,12 @@ export interface components {
              * @example ada@example.com
              */
             email: string;
+            /**
+             * @description `user` at registration; `admin` accounts manage accounts.
+             * @example user
+             * @enum {string}
+             */
+            role: "user" | "admin";
             /**
              * Format: date-time
              * @example 2026-11-25T18:41:25.000Z
@@ -801,6 +888,98 @@ export interface components {
             doctorId?: string;
             /** @example Second opinion on the MRI. */
             notes?: string | null;
+        };
+        AdminUserResponse: {
+            /**
+             * Format: uuid
+             * @example 0b7e8f6c-3d0a-4c7b-9a59-2f6d1c8e4a11
+             */
+            id: string;
+            /** @example Ada Lovelace */
+            name: string;
+            /**
+             * Format: email
+             * @example ada@example.com
+             */
+            email: string;
+            /**
+             * @example user
+             * @enum {string}
+             */
+            role: "user" | "admin";
+            /** @example false */
+            disabled: boolean;
+            /**
+             * Format: date-time
+             * @example 2026-11-25T18:41:25.000Z
+             */
+            createdAt: string;
+        };
+        AdminUserPage: {
+            /** @description At most `limit` items. */
+            items: components["schemas"]["AdminUserResponse"][];
+            /**
+             * @description How many items match, over all pages.
+             * @example 1
+             */
+            total: number;
+            /** @example 20 */
+            limit: number;
+            /** @example 0 */
+            offset: number;
+        };
+        UpdateAdminUserDto: {
+            /**
+             * @example admin
+             * @enum {string}
+             */
+            role?: "user" | "admin";
+            /**
+             * @description A disabled account cannot log in or refresh, and its sessions end.
+             * @example true
+             */
+            disabled?: boolean;
+        };
+        SessionResponse: {
+            /**
+             * Format: uuid
+             * @example 5c6d7e8f-9a0b-4c1d-8e2f-3a4b5c6d7e8f
+             */
+            id: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-25T18:41:25.000Z
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @description The login, or the last refresh of its tokens.
+             * @example 2026-11-25T19:02:11.000Z
+             */
+            lastUsedAt: string;
+            /**
+             * @description The `User-Agent` of the login, when it sent one.
+             * @example Mozilla/5.0 (X11; Linux x86_64) Firefox/147.0
+             */
+            userAgent?: string;
+            /**
+             * @description Whether this is the session of the token used for this request.
+             * @example true
+             */
+            current: boolean;
+        };
+        SessionPage: {
+            /** @description At most `limit` items. */
+            items: components["schemas"]["SessionResponse"][];
+            /**
+             * @description How many items match, over all pages.
+             * @example 1
+             */
+            total: number;
+            /** @example 20 */
+            limit: number;
+            /** @example 0 */
+            offset: number;
         };
         FieldError: {
             /**
@@ -1244,7 +1423,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Unknown email or wrong password: the same answer for both. */
+            /** @description Unknown email, wrong password or disabled account: the same answer for all. */
             401: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -1258,7 +1437,7 @@ export interface operations {
                      *       "type": "about:blank",
                      *       "title": "Unauthorized",
                      *       "status": 401,
-                     *       "detail": "Unknown email or wrong password: the same answer for both.",
+                     *       "detail": "Unknown email, wrong password or disabled account: the same answer for all.",
                      *       "instance": "/auth/login/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
@@ -1409,7 +1588,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description The refresh token is invalid, expired or already used (reuse revokes its whole login). */
+            /** @description The refresh token is invalid, expired or already used (reuse ends its session), or its account is disabled. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1420,7 +1599,7 @@ export interface operations {
                      *       "type": "about:blank",
                      *       "title": "Unauthorized",
                      *       "status": 401,
-                     *       "detail": "The refresh token is invalid, expired or already used (reuse revokes its whole login).",
+                     *       "detail": "The refresh token is invalid, expired or already used (reuse ends its session), or its account is disabled.",
                      *       "instance": "/auth/refresh/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
@@ -1519,7 +1698,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The refresh token no longer works. */
+            /** @description The session has ended. */
             204: {
                 headers: {
                     [name: string]: unknown;
@@ -4453,6 +4632,684 @@ export interface operations {
                      *       "status": 503,
                      *       "detail": "The database is unavailable; try again shortly.",
                      *       "instance": "/api/mappings/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
+                     *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    listUsers: {
+        parameters: {
+            query?: {
+                limit?: number;
+                offset?: number;
+                /** @description A field to sort by; a leading `-` sorts descending. */
+                sort?: "name" | "-name" | "email" | "-email" | "createdAt" | "-createdAt";
+                /** @description Case-insensitive substring of the name or the email */
+                q?: string;
+                /** @description Only accounts with this role */
+                role?: "user" | "admin";
+                /** @description Only disabled (`true`) or enabled accounts */
+                disabled?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminUserPage"];
+                };
+            };
+            /** @description The request is invalid (malformed id, body or query); `errors` lists the fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request is invalid (malformed id, body or query); `errors` lists the fields.",
+                     *       "instance": "/api/admin/users/",
+                     *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Missing, malformed, expired or wrongly signed access token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Missing, malformed, expired or wrongly signed access token.",
+                     *       "instance": "/api/admin/users/",
+                     *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The caller's role is not admin. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The caller's role is not admin.",
+                     *       "instance": "/api/admin/users/",
+                     *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description An unexpected error; it is logged on the server, and the answer tells nothing more. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "An unexpected error; it is logged on the server, and the answer tells nothing more.",
+                     *       "instance": "/api/admin/users/",
+                     *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The database is unavailable; try again shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is unavailable; try again shortly.",
+                     *       "instance": "/api/admin/users/",
+                     *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    getUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The account's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminUserResponse"];
+                };
+            };
+            /** @description The request is invalid (malformed id, body or query); `errors` lists the fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request is invalid (malformed id, body or query); `errors` lists the fields.",
+                     *       "instance": "/api/admin/users/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
+                     *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Missing, malformed, expired or wrongly signed access token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Missing, malformed, expired or wrongly signed access token.",
+                     *       "instance": "/api/admin/users/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
+                     *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The caller's role is not admin. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The caller's role is not admin.",
+                     *       "instance": "/api/admin/users/",
+                     *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No account has this id. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "No account has this id.",
+                     *       "instance": "/api/admin/users/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
+                     *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description An unexpected error; it is logged on the server, and the answer tells nothing more. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "An unexpected error; it is logged on the server, and the answer tells nothing more.",
+                     *       "instance": "/api/admin/users/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
+                     *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The database is unavailable; try again shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is unavailable; try again shortly.",
+                     *       "instance": "/api/admin/users/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
+                     *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    updateUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The account's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateAdminUserDto"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminUserResponse"];
+                };
+            };
+            /** @description The request is invalid (malformed id, body or query); `errors` lists the fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request is invalid (malformed id, body or query); `errors` lists the fields.",
+                     *       "instance": "/api/admin/users/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
+                     *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Missing, malformed, expired or wrongly signed access token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Missing, malformed, expired or wrongly signed access token.",
+                     *       "instance": "/api/admin/users/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
+                     *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The caller's role is not admin. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The caller's role is not admin.",
+                     *       "instance": "/api/admin/users/",
+                     *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No account has this id. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "No account has this id.",
+                     *       "instance": "/api/admin/users/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
+                     *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Administrators cannot change their own role or disable themselves. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "Administrators cannot change their own role or disable themselves.",
+                     *       "instance": "/api/admin/users/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
+                     *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The request body is larger than 100 kB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Payload Too Large",
+                     *       "status": 413,
+                     *       "detail": "The request body is larger than 100 kB.",
+                     *       "instance": "/api/admin/users/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
+                     *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The request body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Unsupported Media Type",
+                     *       "status": 415,
+                     *       "detail": "The request body is not `application/json`.",
+                     *       "instance": "/api/admin/users/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
+                     *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description An unexpected error; it is logged on the server, and the answer tells nothing more. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "An unexpected error; it is logged on the server, and the answer tells nothing more.",
+                     *       "instance": "/api/admin/users/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
+                     *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The database is unavailable; try again shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is unavailable; try again shortly.",
+                     *       "instance": "/api/admin/users/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
+                     *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    listSessions: {
+        parameters: {
+            query?: {
+                limit?: number;
+                offset?: number;
+                /** @description A field to sort by; a leading `-` sorts descending. */
+                sort?: "createdAt" | "-createdAt" | "lastUsedAt" | "-lastUsedAt";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionPage"];
+                };
+            };
+            /** @description The request is invalid (malformed id, body or query); `errors` lists the fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request is invalid (malformed id, body or query); `errors` lists the fields.",
+                     *       "instance": "/auth/sessions/",
+                     *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Missing, malformed, expired or wrongly signed access token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Missing, malformed, expired or wrongly signed access token.",
+                     *       "instance": "/auth/sessions/",
+                     *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description An unexpected error; it is logged on the server, and the answer tells nothing more. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "An unexpected error; it is logged on the server, and the answer tells nothing more.",
+                     *       "instance": "/auth/sessions/",
+                     *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The database is unavailable; try again shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is unavailable; try again shortly.",
+                     *       "instance": "/auth/sessions/",
+                     *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    endSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The session's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done; no body. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is invalid (malformed id, body or query); `errors` lists the fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request is invalid (malformed id, body or query); `errors` lists the fields.",
+                     *       "instance": "/auth/sessions/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
+                     *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Missing, malformed, expired or wrongly signed access token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Missing, malformed, expired or wrongly signed access token.",
+                     *       "instance": "/auth/sessions/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
+                     *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No live session of the caller has this id. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "No live session of the caller has this id.",
+                     *       "instance": "/auth/sessions/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
+                     *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description An unexpected error; it is logged on the server, and the answer tells nothing more. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "An unexpected error; it is logged on the server, and the answer tells nothing more.",
+                     *       "instance": "/auth/sessions/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
+                     *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The database is unavailable; try again shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is unavailable; try again shortly.",
+                     *       "instance": "/auth/sessions/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */

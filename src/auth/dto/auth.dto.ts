@@ -1,6 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { ApiText, ApiTimestamp } from '../../common/openapi.js';
 import { EmailField, TextField } from '../../common/validation/fields.js';
+import { ROLES, type Role } from '../../users/user.entity.js';
 import { AcceptablePassword } from '../password-policy.js';
 import { LENGTH } from '../../common/validation/limits.js';
 
@@ -58,6 +59,13 @@ export class UserResponse {
 
   @ApiProperty({ format: 'email', maxLength: LENGTH.email, example: 'ada@example.com' })
   email: string;
+
+  @ApiProperty({
+    enum: ROLES,
+    example: 'user',
+    description: '`user` at registration; `admin` accounts manage accounts.',
+  })
+  role: Role;
 
   @ApiTimestamp()
   createdAt: Date;

@@ -19,6 +19,8 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
   }
 
   override handleRequest<TUser>(error: unknown, user: TUser, info: unknown): TUser {
+    // The strategy's own refusal (an ended session) keeps its message.
+    if (error instanceof UnauthorizedException) throw error;
     if (error || !user) {
       const expired = info instanceof Error && info.name === 'TokenExpiredError';
       throw new UnauthorizedException(

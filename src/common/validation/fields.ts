@@ -2,6 +2,7 @@ import { applyDecorators } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import {
+  IsBoolean,
   IsDefined,
   IsIn,
   IsUUID,
@@ -225,5 +226,24 @@ export function DateOfBirthField(options: { presence?: Presence } = {}): Propert
             `${args.property} must be a date YYYY-MM-DD from ${EARLIEST_BIRTH_DATE} up to today`,
         },
       }),
+  );
+}
+
+/** A boolean: `true` or `false`, nothing coerced. */
+export function BooleanField(options: {
+  presence?: Presence;
+  example: boolean;
+  description?: string;
+}): PropertyDecorator {
+  const presence = options.presence ?? 'required';
+  return applyDecorators(
+    ApiProperty({
+      type: Boolean,
+      required: presence === 'required',
+      example: options.example,
+      description: options.description,
+    }),
+    ...presenceDecorators(presence),
+    IsBoolean({ message: '$property must be true or false' }),
   );
 }

@@ -12,6 +12,8 @@ export const LENGTH = {
   address: 500,
   notes: 1_000,
   medicalHistory: 10_000,
+  /** A session's `User-Agent`, cut to this length. */
+  userAgent: 500,
   /** A list's text filter (`q`, `specialization`). */
   queryText: 100,
 } as const;

@@ -1,8 +1,11 @@
 import { type ArgumentMetadata, ValidationPipe, type ValidationError } from '@nestjs/common';
 import { type FieldError, ValidationProblem } from '../problem-details.js';
 
-/** Fields the server owns: a client that sends them is told so rather than ignored. */
-const READ_ONLY_FIELDS = new Set(['id', 'createdAt', 'updatedAt', 'createdBy']);
+/**
+ * Fields the server owns: a client that sends them is told so rather than ignored. (`role` is
+ * writable only where a DTO declares it: by an administrator, not at registration.)
+ */
+const READ_ONLY_FIELDS = new Set(['id', 'createdAt', 'updatedAt', 'createdBy', 'role']);
 
 /** No body of this API nests deeper; deeper ones would only exhaust the validator's stack. */
 const MAX_BODY_DEPTH = 8;

@@ -1,6 +1,7 @@
 import { CreateUsersAndRefreshTokens1764090000000 } from './1764090000000-CreateUsersAndRefreshTokens.js';
 import { CreateDoctorsPatientsMappings1764100000000 } from './1764100000000-CreateDoctorsPatientsMappings.js';
 import { CreateLoginThrottles1764200000000 } from './1764200000000-CreateLoginThrottles.js';
+import { CreateRolesAndSessions1764300000000 } from './1764300000000-CreateRolesAndSessions.js';
 
 /**
  * Every migration, in order. Listed rather than globbed so that the application, the
@@ -11,4 +12,5 @@ export const migrations = [
   CreateUsersAndRefreshTokens1764090000000,
   CreateDoctorsPatientsMappings1764100000000,
   CreateLoginThrottles1764200000000,
+  CreateRolesAndSessions1764300000000,
 ];

@@ -1,0 +1,40 @@
+import {
+  type CanActivate,
+  type ExecutionContext,
+  ForbiddenException,
+  Injectable,
+} from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { Role } from '../../users/user.entity.js';
+import { UsersService } from '../../users/users.service.js';
+import type { AuthUser } from '../decorators/current-user.decorator.js';
+import { ROLES } from '../decorators/roles.decorator.js';
+
+/**
+ * The global guard of function-level authorization, run after the JWT guard: an endpoint
+ * marked `@Roles(...)` needs a caller whose account has one of them. The role is read from the
+ * database, only on those endpoints, so that granting or revoking it takes effect at once.
+ */
+@Injectable()
+export class RolesGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly users: UsersService,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    if (!roles) return true;
+    const auth = context.switchToHttp().getRequest<{ user: AuthUser }>().user;
+    const account = await this.users.findById(auth.id);
+    if (!account || account.disabled || !roles.includes(account.role)) {
+      throw new ForbiddenException(
+        `This endpoint is for accounts with the role ${roles.join(' or ')}.`,
+      );
+    }
+    return true;
+  }
+}
