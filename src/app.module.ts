@@ -14,7 +14,6 @@ import { LoggingModule } from './common/logging/logging.module.js';
 import { MappingsModule } from './mappings/mappings.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { PatientsModule } from './patients/patients.module.js';
-import { RedisModule } from './redis/redis.module.js';
 import { UsersModule } from './users/users.module.js';
 
 @Module({})
@@ -27,7 +26,6 @@ export class AppModule {
         configurationModule(config),
         LoggingModule,
         DatabaseModule,
-        RedisModule,
         HealthModule,
         AuthModule,
         DoctorsModule,

@@ -5,7 +5,7 @@ import { PassportModule } from '@nestjs/passport';
 import { ThrottlerModule, ThrottlerStorageService } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { AppConfig } from '../config/environment.js';
-import { RedisConnection } from '../redis/redis.module.js';
+import { RedisConnection, RedisModule } from '../redis/redis.module.js';
 import { SessionsModule } from '../sessions/sessions.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { AuthController } from './auth.controller.js';
@@ -36,6 +36,7 @@ import { RefreshToken } from './refresh-token.entity.js';
       }),
     }),
     ThrottlerModule.forRootAsync({
+      imports: [RedisModule],
       inject: [ConfigService, RedisConnection],
       useFactory: (config: ConfigService<AppConfig, true>, redis: RedisConnection) => ({
         throttlers: [{ ttl: 60_000, limit: config.get('authRateLimit') }],

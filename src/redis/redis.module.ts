@@ -1,5 +1,4 @@
 import {
-  Global,
   Logger,
   Module,
   type OnApplicationShutdown,
@@ -86,7 +85,6 @@ export class RedisConnection implements OnModuleInit, OnApplicationShutdown {
 }
 
 /** The optional Redis connection, shared by the rate limiter and the readiness check. */
-@Global()
 @Module({
   providers: [
     {
