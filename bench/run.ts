@@ -40,8 +40,8 @@ import {
   type ScenarioResult,
   scenarios,
 } from './lib/load.js';
+import { freePort } from '../scripts/lib/local-server.mjs';
 import {
-  freePort,
   killAllChildren,
   type ServerProcess,
   startServer,

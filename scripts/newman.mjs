@@ -6,46 +6,17 @@ import newman from 'newman';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import pg from 'pg';
+import {
+  createDatabase,
+  dropDatabase,
+  freePort,
+  freshDatabaseName,
+  waitUntilHealthy,
+} from './lib/local-server.mjs';
 
 const ROOT = join(import.meta.dirname, '..');
 const COLLECTION = join(ROOT, 'postman', 'healthcare-api.postman_collection.json');
-const SERVER_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-
-async function onServer(sql) {
-  const client = new pg.Client({ connectionString: SERVER_URL });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-
-async function freePort() {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address();
-  server.close();
-  await once(server, 'close');
-  return port;
-}
-
-async function waitUntilHealthy(baseUrl, child) {
-  for (let attempt = 0; attempt < 120; attempt += 1) {
-    if (child.exitCode !== null) throw new Error(`the server exited with ${child.exitCode}`);
-    try {
-      if ((await fetch(`${baseUrl}/health`)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await sleep(250);
-  }
-  throw new Error('the server did not become healthy within 30 s');
-}
 
 function runCollection(baseUrl) {
   return new Promise((resolve, reject) =>
@@ -61,10 +32,8 @@ function runCollection(baseUrl) {
   );
 }
 
-const database = `healthcare_newman_${Date.now()}_${randomBytes(3).toString('hex')}`;
-const databaseUrl = new URL(SERVER_URL);
-databaseUrl.pathname = `/${database}`;
-await onServer(`CREATE DATABASE "${database}"`);
+const database = freshDatabaseName('healthcare_newman');
+const databaseUrl = await createDatabase(database);
 
 let child;
 let summary;
@@ -78,21 +47,21 @@ try {
       ...process.env,
       NODE_ENV: 'production',
       PORT: String(port),
-      DATABASE_URL: databaseUrl.toString(),
+      DATABASE_URL: databaseUrl,
       JWT_SECRET: randomBytes(32).toString('base64url'),
       LOG_LEVEL: 'warn',
       // No load balancer to drain from: stop at once.
       SHUTDOWN_DELAY_SECONDS: '0',
     },
   });
-  await waitUntilHealthy(baseUrl, child);
+  await waitUntilHealthy(baseUrl, { child });
   summary = await runCollection(baseUrl);
 } finally {
   if (child && child.exitCode === null) {
     child.kill('SIGTERM');
     await once(child, 'exit');
   }
-  await onServer(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+  await dropDatabase(database);
 }
 const failures = summary.run.failures.length;
 if (failures > 0) {

@@ -1,13 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Account, signUp, sql, startApp, type TestApp, uniqueEmail } from './support/app.js';
-import type { HttpClient } from './support/http.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type Account, signUp, sql, useTestServer, uniqueEmail } from './support/app.js';
 import { createDoctor, createPatient, problemOf } from './support/records.js';
 
 const PASSWORD = 'correct horse battery staple';
 
-let server: TestApp;
-let http: HttpClient;
+const { http } = useTestServer();
 let admin: Account;
 let user: Account;
 
@@ -19,12 +17,9 @@ async function signUpAdmin(name = 'Admin'): Promise<Account> {
 }
 
 beforeAll(async () => {
-  server = await startApp();
-  http = server.http;
   admin = await signUpAdmin();
   user = await signUp(http);
 });
-afterAll(() => server.close());
 
 describe('roles', () => {
   it('registers every account as a user, and shows the role in /auth/me/', async () => {

@@ -1,17 +1,15 @@
 import { createHash } from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   type Account,
   signUp,
   sql,
-  startApp,
+  useTestServer,
   TEST_JWT_SECRET,
-  type TestApp,
   uniqueEmail,
 } from './support/app.js';
 import { problemOf } from './support/records.js';
-import type { HttpClient } from './support/http.js';
 
 const PASSWORD = 'correct horse battery staple';
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
@@ -25,14 +23,7 @@ function sha256(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 
-let server: TestApp;
-let http: HttpClient;
-
-beforeAll(async () => {
-  server = await startApp();
-  http = server.http;
-});
-afterAll(() => server.close());
+const { http } = useTestServer();
 
 describe('POST /auth/register/', () => {
   it('creates an account: 201, the account, a Location, email trimmed and lowercased', async () => {
@@ -410,11 +401,7 @@ describe('POST /auth/logout/', () => {
 });
 
 describe('rate limit on register and login', () => {
-  let limited: TestApp;
-  beforeAll(async () => {
-    limited = await startApp({ AUTH_RATE_LIMIT: '3' });
-  });
-  afterAll(() => limited.close());
+  const limited = useTestServer({ AUTH_RATE_LIMIT: '3' });
 
   it('answers 429 with Retry-After past AUTH_RATE_LIMIT attempts a minute, per endpoint', async () => {
     const attempt = () =>

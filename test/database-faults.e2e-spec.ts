@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type Account, signUp, startApp, type TestApp } from './support/app.js';
+import { type Account, signUp, useTestServer } from './support/app.js';
 import { problemOf } from './support/records.js';
 import { TcpProxy } from './support/tcp-proxy.js';
 
@@ -7,20 +7,22 @@ import { TcpProxy } from './support/tcp-proxy.js';
 const BOUND_MS = 8_000;
 
 describe('when PostgreSQL becomes unreachable', () => {
+  const target = new URL(inject('databaseUrl'));
   let proxy: TcpProxy;
-  let server: TestApp;
   let user: Account;
 
   beforeAll(async () => {
-    const target = new URL(inject('databaseUrl'));
     proxy = await TcpProxy.start(target.hostname, Number(target.port || 5432));
-    target.host = `127.0.0.1:${proxy.port}`;
-    server = await startApp({ DATABASE_URL: target.toString() });
-    user = await signUp(server.http, 'Outage');
   });
-  afterAll(async () => {
-    await server.close();
-    await proxy.close();
+  // Registered after the proxy's hooks, so the server starts after the proxy and closes before it.
+  afterAll(() => proxy.close());
+  const server = useTestServer(() => {
+    const throughProxy = new URL(target);
+    throughProxy.host = `127.0.0.1:${proxy.port}`;
+    return { DATABASE_URL: throughProxy.toString() };
+  });
+  beforeAll(async () => {
+    user = await signUp(server.http, 'Outage');
   });
 
   it('answers 503 problem documents within a bounded time, says down, and recovers by itself', async () => {

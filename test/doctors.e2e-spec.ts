@@ -1,22 +1,23 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Account, signUp, startApp, type TestApp, uniqueEmail } from './support/app.js';
-import type { HttpClient } from './support/http.js';
-import { createDoctor, createPatient, doctorBody, problemOf } from './support/records.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type Account, signUp, useTestServer, uniqueEmail } from './support/app.js';
+import {
+  createDoctor,
+  createMapping,
+  createPatient,
+  doctorBody,
+  problemOf,
+} from './support/records.js';
 
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 
-let server: TestApp;
-let http: HttpClient;
+const { http } = useTestServer();
 let alice: Account;
 let bob: Account;
 
 beforeAll(async () => {
-  server = await startApp();
-  http = server.http;
   [alice, bob] = await Promise.all([signUp(http, 'Alice'), signUp(http, 'Bob')]);
 });
-afterAll(() => server.close());
 
 describe('POST /api/doctors/', () => {
   it('answers 201 with the doctor and a Location that reads it back', async () => {
@@ -299,13 +300,7 @@ describe('DELETE /api/doctors/<id>/', () => {
     const other = await createDoctor(http, alice.accessToken);
     await createPatient(http, bob.accessToken, doctor.id);
     const mapped = await createPatient(http, bob.accessToken, other.id);
-    await http.post(
-      '/api/mappings/',
-      { patientId: mapped.id, doctorId: doctor.id },
-      {
-        token: bob.accessToken,
-      },
-    );
+    await createMapping(http, bob.accessToken, mapped.id, doctor.id);
 
     const refused = problemOf(
       await http.delete(`/api/doctors/${doctor.id}/`, { token: alice.accessToken }),

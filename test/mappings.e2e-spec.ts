@@ -1,22 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Account, signUp, sql, startApp, type TestApp, uniqueEmail } from './support/app.js';
-import { problemOf } from './support/records.js';
-import type { HttpClient, HttpResponse } from './support/http.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type Account, signUp, sql, useTestServer } from './support/app.js';
+import { createDoctor, createMapping, createPatient, problemOf } from './support/records.js';
+import type { HttpResponse } from './support/http.js';
 
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 /** What an error must never show: constraint names, SQL, driver errors, stack frames. */
 const LEAK =
   /_fkey|_key\b|duplicate key|violates|QueryFailedError|INSERT INTO|UPDATE "|SELECT |\.[jt]s:\d+|node_modules/i;
 
-let server: TestApp;
-let http: HttpClient;
-
-beforeAll(async () => {
-  server = await startApp();
-  http = server.http;
-});
-afterAll(() => server.close());
+const { http } = useTestServer();
 
 function expectNoLeak(response: HttpResponse) {
   expect(response.text).not.toMatch(LEAK);
@@ -33,7 +26,6 @@ function expectFieldError(response: HttpResponse, field: string) {
   expectNoLeak(response);
 }
 
-/** The same problem document, whatever the path it answered. */
 /** A problem document without what differs per request (its path and request id). */
 function withoutInstance(body: any) {
   return { ...body, instance: null, requestId: null };
@@ -41,53 +33,8 @@ function withoutInstance(body: any) {
 
 const auth = (account: Account) => ({ token: account.accessToken });
 
-async function createDoctor(account: Account, specialization = 'Cardiology'): Promise<any> {
-  const response = await http.post(
-    '/api/doctors/',
-    {
-      name: `Dr. ${randomUUID().slice(0, 8)}`,
-      specialization,
-      email: uniqueEmail('dr'),
-      phone: '+1 555 0100',
-    },
-    auth(account),
-  );
-  if (response.status !== 201) throw new Error(`create doctor failed: ${response.text}`);
-  return response.body;
-}
-
-async function createPatient(account: Account, doctorId: string, name?: string): Promise<any> {
-  const response = await http.post(
-    '/api/patients/',
-    {
-      name: name ?? `Patient ${randomUUID().slice(0, 8)}`,
-      dateOfBirth: '1980-01-02',
-      gender: 'female',
-      doctorId,
-    },
-    auth(account),
-  );
-  if (response.status !== 201) throw new Error(`create patient failed: ${response.text}`);
-  return response.body;
-}
-
 function postMapping(account: Account, body: unknown) {
   return http.post('/api/mappings/', body, auth(account));
-}
-
-async function createMapping(
-  account: Account,
-  patientId: string,
-  doctorId: string,
-  notes?: string,
-): Promise<any> {
-  const response = await postMapping(account, {
-    patientId,
-    doctorId,
-    ...(notes === undefined ? {} : { notes }),
-  });
-  if (response.status !== 201) throw new Error(`create mapping failed: ${response.text}`);
-  return response.body;
 }
 
 function getMapping(account: Account, id: string) {
@@ -119,10 +66,14 @@ function mappingRows(patientId: string) {
  * second mapping to another doctor.
  */
 async function patientWithMapping(account: Account, notes?: string) {
-  const assigned = await createDoctor(account, 'General practice');
-  const other = await createDoctor(account, 'Neurology');
-  const patient = await createPatient(account, assigned.id);
-  const mapping = await createMapping(account, patient.id, other.id, notes);
+  const assigned = await createDoctor(http, account.accessToken, {
+    specialization: 'General practice',
+  });
+  const other = await createDoctor(http, account.accessToken, { specialization: 'Neurology' });
+  const patient = await createPatient(http, account.accessToken, assigned.id);
+  const mapping = await createMapping(http, account.accessToken, patient.id, other.id, {
+    notes: notes,
+  });
   const assignedMapping = await findMapping(account, patient.id, assigned.id);
   return { assigned, other, patient, mapping, assignedMapping };
 }
@@ -157,18 +108,24 @@ describe('GET /api/mappings/', () => {
   beforeAll(async () => {
     alice = await signUp(http, 'Alice');
     bob = await signUp(http, 'Bob');
-    d1 = await createDoctor(alice, 'Cardiology');
-    d2 = await createDoctor(bob, 'Dermatology');
-    alicePatient1 = await createPatient(alice, d1.id, 'Alice Patient One');
+    d1 = await createDoctor(http, alice.accessToken, { specialization: 'Cardiology' });
+    d2 = await createDoctor(http, bob.accessToken, { specialization: 'Dermatology' });
+    alicePatient1 = await createPatient(http, alice.accessToken, d1.id, {
+      name: 'Alice Patient One',
+    });
     const first = await findMapping(alice, alicePatient1.id, d1.id);
-    alicePatient2 = await createPatient(alice, d2.id, 'Alice Patient Two');
+    alicePatient2 = await createPatient(http, alice.accessToken, d2.id, {
+      name: 'Alice Patient Two',
+    });
     const second = await findMapping(alice, alicePatient2.id, d2.id);
-    const third = await createMapping(alice, alicePatient1.id, d2.id, 'Second opinion');
+    const third = await createMapping(http, alice.accessToken, alicePatient1.id, d2.id, {
+      notes: 'Second opinion',
+    });
     aliceMappings = [first, second, third];
-    bobPatient = await createPatient(bob, d1.id, 'Bob Patient');
+    bobPatient = await createPatient(http, bob.accessToken, d1.id, { name: 'Bob Patient' });
     bobMappings = [
       await findMapping(bob, bobPatient.id, d1.id),
-      await createMapping(bob, bobPatient.id, d2.id, "Bob's notes"),
+      await createMapping(http, bob.accessToken, bobPatient.id, d2.id, { notes: "Bob's notes" }),
     ];
   });
 
@@ -313,13 +270,15 @@ describe('POST /api/mappings/', () => {
   beforeAll(async () => {
     alice = await signUp(http, 'Alice');
     bob = await signUp(http, 'Bob');
-    assigned = await createDoctor(alice, 'General practice');
-    alicePatient = await createPatient(alice, assigned.id, 'Alice Patient');
-    bobPatient = await createPatient(bob, assigned.id, 'Bob Patient');
+    assigned = await createDoctor(http, alice.accessToken, { specialization: 'General practice' });
+    alicePatient = await createPatient(http, alice.accessToken, assigned.id, {
+      name: 'Alice Patient',
+    });
+    bobPatient = await createPatient(http, bob.accessToken, assigned.id, { name: 'Bob Patient' });
   });
 
   it('answers 201 with the mapping and a Location that GETs it', async () => {
-    const doctor = await createDoctor(bob, 'Oncology');
+    const doctor = await createDoctor(http, bob.accessToken, { specialization: 'Oncology' });
     const response = await postMapping(alice, {
       patientId: alicePatient.id,
       doctorId: doctor.id,
@@ -348,13 +307,13 @@ describe('POST /api/mappings/', () => {
   it('makes notes optional: null when omitted, and when sent as null', async () => {
     const omitted = await postMapping(alice, {
       patientId: alicePatient.id,
-      doctorId: (await createDoctor(alice)).id,
+      doctorId: (await createDoctor(http, alice.accessToken)).id,
     });
     expect(omitted.status).toBe(201);
     expect(omitted.body.notes).toBeNull();
     const nulled = await postMapping(alice, {
       patientId: alicePatient.id,
-      doctorId: (await createDoctor(alice)).id,
+      doctorId: (await createDoctor(http, alice.accessToken)).id,
       notes: null,
     });
     expect(nulled.status).toBe(201);
@@ -373,7 +332,7 @@ describe('POST /api/mappings/', () => {
   });
 
   it("answers 400 naming patientId for another user's patient, and maps nothing", async () => {
-    const doctor = await createDoctor(alice);
+    const doctor = await createDoctor(http, alice.accessToken);
     const response = await postMapping(alice, { patientId: bobPatient.id, doctorId: doctor.id });
     expectFieldError(response, 'patientId');
     const rows = await mappingRows(bobPatient.id);
@@ -421,7 +380,7 @@ describe('POST /api/mappings/', () => {
     ['notes with a NUL', { notes: 'before\u0000after' }, 'notes'],
     ['numeric notes', { notes: 42 }, 'notes'],
   ])('answers 400 naming the field for %s', async (_case, override, field) => {
-    const doctor = await createDoctor(alice);
+    const doctor = await createDoctor(http, alice.accessToken);
     const body = { patientId: alicePatient.id, doctorId: doctor.id, ...override };
     const response = await postMapping(alice, body);
     expectFieldError(response, field);
@@ -439,8 +398,8 @@ describe('POST /api/mappings/', () => {
   });
 
   it('answers 409 when the pair exists', async () => {
-    const doctor = await createDoctor(alice);
-    await createMapping(alice, alicePatient.id, doctor.id);
+    const doctor = await createDoctor(http, alice.accessToken);
+    await createMapping(http, alice.accessToken, alicePatient.id, doctor.id);
     const duplicate = await postMapping(alice, {
       patientId: alicePatient.id,
       doctorId: doctor.id,
@@ -464,8 +423,8 @@ describe('POST /api/mappings/', () => {
   });
 
   it('gives exactly one 201 and nineteen 409s for twenty identical POSTs at once', async () => {
-    const doctor = await createDoctor(alice);
-    const patient = await createPatient(alice, assigned.id);
+    const doctor = await createDoctor(http, alice.accessToken);
+    const patient = await createPatient(http, alice.accessToken, assigned.id);
     const responses = await Promise.all(
       Array.from({ length: 20 }, () =>
         postMapping(alice, { patientId: patient.id, doctorId: doctor.id, notes: 'race' }),
@@ -482,7 +441,7 @@ describe('POST /api/mappings/', () => {
   });
 
   it('also answers without the trailing slash', async () => {
-    const doctor = await createDoctor(alice);
+    const doctor = await createDoctor(http, alice.accessToken);
     const response = await http.post(
       '/api/mappings',
       { patientId: alicePatient.id, doctorId: doctor.id },
@@ -592,7 +551,7 @@ describe('PUT and PATCH /api/mappings/<id>/', () => {
 
   it('PATCH without notes keeps them', async () => {
     const { mapping, patient } = await patientWithMapping(alice, 'kept');
-    const otherDoctor = await createDoctor(alice);
+    const otherDoctor = await createDoctor(http, alice.accessToken);
     const response = await http.patch(
       `/api/mappings/${mapping.id}/`,
       { doctorId: otherDoctor.id },
@@ -630,7 +589,9 @@ describe('PUT and PATCH /api/mappings/<id>/', () => {
 
   it('PUT to a new doctor changes the pair and the doctor summary', async () => {
     const { mapping, patient, other } = await patientWithMapping(alice, 'old');
-    const newDoctor = await createDoctor(bob, 'Endocrinology');
+    const newDoctor = await createDoctor(http, bob.accessToken, {
+      specialization: 'Endocrinology',
+    });
     const response = await http.put(
       `/api/mappings/${mapping.id}/`,
       { patientId: patient.id, doctorId: newDoctor.id, notes: 'moved' },
@@ -655,7 +616,9 @@ describe('PUT and PATCH /api/mappings/<id>/', () => {
 
   it("PATCH patientId moves the mapping to another of the caller's patients", async () => {
     const { mapping, assigned, other } = await patientWithMapping(alice);
-    const secondPatient = await createPatient(alice, assigned.id, 'Second Patient');
+    const secondPatient = await createPatient(http, alice.accessToken, assigned.id, {
+      name: 'Second Patient',
+    });
     const response = await http.patch(
       `/api/mappings/${mapping.id}/`,
       { patientId: secondPatient.id },
@@ -688,7 +651,11 @@ describe('PUT and PATCH /api/mappings/<id>/', () => {
 
   it("answers 400 naming patientId for another user's patient, and changes nothing", async () => {
     const { mapping } = await patientWithMapping(alice, 'unchanged');
-    const bobPatient = await createPatient(bob, (await createDoctor(bob)).id);
+    const bobPatient = await createPatient(
+      http,
+      bob.accessToken,
+      (await createDoctor(http, bob.accessToken)).id,
+    );
     const patched = await http.patch(
       `/api/mappings/${mapping.id}/`,
       { patientId: bobPatient.id },
@@ -697,7 +664,7 @@ describe('PUT and PATCH /api/mappings/<id>/', () => {
     expectFieldError(patched, 'patientId');
     const put = await http.put(
       `/api/mappings/${mapping.id}/`,
-      { patientId: bobPatient.id, doctorId: (await createDoctor(alice)).id },
+      { patientId: bobPatient.id, doctorId: (await createDoctor(http, alice.accessToken)).id },
       auth(alice),
     );
     expectFieldError(put, 'patientId');
@@ -709,8 +676,8 @@ describe('PUT and PATCH /api/mappings/<id>/', () => {
   it("answers 400, not 409, for another user's patient already mapped to that doctor", async () => {
     // A 409 here would tell Alice that Bob's patient is mapped to the doctor.
     const { mapping, patient } = await patientWithMapping(alice, 'unchanged');
-    const bobDoctor = await createDoctor(bob);
-    const bobPatient = await createPatient(bob, bobDoctor.id);
+    const bobDoctor = await createDoctor(http, bob.accessToken);
+    const bobPatient = await createPatient(http, bob.accessToken, bobDoctor.id);
     const patched = await http.patch(
       `/api/mappings/${mapping.id}/`,
       { patientId: bobPatient.id, doctorId: bobDoctor.id },
@@ -807,7 +774,13 @@ describe('PUT and PATCH /api/mappings/<id>/', () => {
 
   it('answers 409 when the new pair already exists, and changes nothing', async () => {
     const { mapping, patient, other, assigned } = await patientWithMapping(alice, 'second');
-    const third = await createMapping(alice, patient.id, (await createDoctor(alice)).id, 'third');
+    const third = await createMapping(
+      http,
+      alice.accessToken,
+      patient.id,
+      (await createDoctor(http, alice.accessToken)).id,
+      { notes: 'third' },
+    );
 
     const patched = await http.patch(
       `/api/mappings/${third.id}/`,
@@ -836,8 +809,8 @@ describe('PUT and PATCH /api/mappings/<id>/', () => {
 
   it("answers 409 when changing the pair of the mapping to the patient's assigned doctor", async () => {
     const { patient, assignedMapping } = await patientWithMapping(alice);
-    const newDoctor = await createDoctor(alice);
-    const secondPatient = await createPatient(alice, newDoctor.id);
+    const newDoctor = await createDoctor(http, alice.accessToken);
+    const secondPatient = await createPatient(http, alice.accessToken, newDoctor.id);
 
     const patchDoctor = await http.patch(
       `/api/mappings/${assignedMapping.id}/`,
@@ -952,7 +925,7 @@ describe('DELETE /api/mappings/<id>/', () => {
 
   it('lets the former assigned mapping go once the patient is reassigned', async () => {
     const { patient, assigned, assignedMapping } = await patientWithMapping(alice);
-    const newDoctor = await createDoctor(alice, 'Pediatrics');
+    const newDoctor = await createDoctor(http, alice.accessToken, { specialization: 'Pediatrics' });
     const reassigned = await http.patch(
       `/api/patients/${patient.id}/`,
       { doctorId: newDoctor.id },
@@ -1002,8 +975,13 @@ describe('deleting a patient', () => {
   it('removes its mappings, and only its own', async () => {
     const alice = await signUp(http, 'Alice');
     const { patient, mapping, assignedMapping, assigned } = await patientWithMapping(alice);
-    const third = await createMapping(alice, patient.id, (await createDoctor(alice)).id);
-    const sibling = await createPatient(alice, assigned.id);
+    const third = await createMapping(
+      http,
+      alice.accessToken,
+      patient.id,
+      (await createDoctor(http, alice.accessToken)).id,
+    );
+    const sibling = await createPatient(http, alice.accessToken, assigned.id);
     const siblingMapping = await findMapping(alice, sibling.id, assigned.id);
     expect(await mappingRows(patient.id)).toHaveLength(3);
 
@@ -1030,7 +1008,11 @@ describe('notes: any text is stored and returned exactly as sent', () => {
 
   beforeAll(async () => {
     alice = await signUp(http, 'Alice');
-    patient = await createPatient(alice, (await createDoctor(alice)).id);
+    patient = await createPatient(
+      http,
+      alice.accessToken,
+      (await createDoctor(http, alice.accessToken)).id,
+    );
   });
 
   it.each([
@@ -1045,7 +1027,7 @@ describe('notes: any text is stored and returned exactly as sent', () => {
     ['1,000 characters exactly', 'n'.repeat(1000)],
     ['1,000 emoji exactly', '😀'.repeat(1000)],
   ])('round-trips %s verbatim', async (_case, notes) => {
-    const doctor = await createDoctor(alice);
+    const doctor = await createDoctor(http, alice.accessToken);
     const created = await postMapping(alice, { patientId: patient.id, doctorId: doctor.id, notes });
     expect(created.status).toBe(201);
     expect(created.body.notes).toBe(notes);
@@ -1064,8 +1046,8 @@ describe('notes: any text is stored and returned exactly as sent', () => {
 
   it('keeps the table after an SQL fragment and lists it verbatim', async () => {
     const notes = "x'); DELETE FROM mappings WHERE ('1'='1";
-    const doctor = await createDoctor(alice);
-    await createMapping(alice, patient.id, doctor.id, notes);
+    const doctor = await createDoctor(http, alice.accessToken);
+    await createMapping(http, alice.accessToken, patient.id, doctor.id, { notes: notes });
     const page = await listMappings(alice, `?doctorId=${doctor.id}`);
     expect(page.items.map((item: any) => item.notes)).toEqual([notes]);
     expect((await sql('SELECT count(*)::int AS n FROM mappings'))[0].n).toBeGreaterThan(1);
@@ -1073,10 +1055,11 @@ describe('notes: any text is stored and returned exactly as sent', () => {
 
   it('trims leading and trailing white space, on create and on change', async () => {
     const created = await createMapping(
-      alice,
+      http,
+      alice.accessToken,
       patient.id,
-      (await createDoctor(alice)).id,
-      ' \n\t  padded notes \t\n ',
+      (await createDoctor(http, alice.accessToken)).id,
+      { notes: ' \n\t  padded notes \t\n ' },
     );
     expect(created.notes).toBe('padded notes');
     const [row] = await sql('SELECT notes FROM mappings WHERE id = $1', [created.id]);

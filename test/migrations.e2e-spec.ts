@@ -1,33 +1,20 @@
 import 'reflect-metadata';
-import { randomBytes, randomUUID } from 'node:crypto';
-import pg from 'pg';
+import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDatabase, dropDatabase, freshDatabaseName } from '../scripts/lib/local-server.mjs';
 import { dataSourceOptions } from '../src/database/data-source-options.js';
 import { migrations } from '../src/database/migrations/index.js';
 import { CreateRolesAndSessions1764300000000 } from '../src/database/migrations/1764300000000-CreateRolesAndSessions.js';
 
-async function onServer(text: string): Promise<void> {
-  const client = new pg.Client({ connectionString: inject('serverUrl') });
-  await client.connect();
-  try {
-    await client.query(text);
-  } finally {
-    await client.end();
-  }
-}
-
 describe('migration CreateRolesAndSessions on a database with logins', () => {
-  const name = `healthcare_migration_${Date.now()}_${randomBytes(3).toString('hex')}`;
+  const name = freshDatabaseName('healthcare_migration');
   let url: string;
 
   beforeAll(async () => {
-    await onServer(`CREATE DATABASE "${name}"`);
-    const parsed = new URL(inject('serverUrl'));
-    parsed.pathname = `/${name}`;
-    url = parsed.toString();
+    url = await createDatabase(name);
   });
-  afterAll(() => onServer(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+  afterAll(() => dropDatabase(name));
 
   it('turns each refresh-token family into a session, ended when no token of it is usable', async () => {
     const before = migrations.indexOf(CreateRolesAndSessions1764300000000);
@@ -55,7 +42,11 @@ describe('migration CreateRolesAndSessions on a database with logins', () => {
       await earlier.destroy();
     }
 
-    const current = new DataSource(dataSourceOptions(url, false));
+    // Up to this migration only, so that undoing the last one undoes this one.
+    const current = new DataSource({
+      ...dataSourceOptions(url, false),
+      migrations: migrations.slice(0, before + 1),
+    });
     await current.initialize();
     try {
       await current.runMigrations();

@@ -1,11 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Account, signUp, sql, startApp, type TestApp } from './support/app.js';
-import type { HttpClient } from './support/http.js';
-import { createDoctor, createPatient, patientBody, problemOf } from './support/records.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type Account, signUp, sql, useTestServer } from './support/app.js';
+import {
+  createDoctor,
+  createMapping,
+  createPatient,
+  patientBody,
+  problemOf,
+} from './support/records.js';
 
-let server: TestApp;
-let http: HttpClient;
+const { http } = useTestServer();
 let alice: Account;
 let bob: Account;
 let doctorId: string;
@@ -17,13 +21,10 @@ async function mappedDoctorIds(token: string, patientId: string): Promise<string
 }
 
 beforeAll(async () => {
-  server = await startApp();
-  http = server.http;
   [alice, bob] = await Promise.all([signUp(http, 'Alice'), signUp(http, 'Bob')]);
   doctorId = (await createDoctor(http, alice.accessToken)).id;
   otherDoctorId = (await createDoctor(http, bob.accessToken)).id;
 });
-afterAll(() => server.close());
 
 describe('POST /api/patients/', () => {
   it('answers 201 with the patient and a Location, and maps it to its assigned doctor', async () => {
@@ -295,13 +296,7 @@ describe('DELETE /api/patients/<id>/', () => {
 describe('GET /api/patients/<id>/doctors/', () => {
   it('answers a page of the doctors mapped to the patient', async () => {
     const patient = await createPatient(http, alice.accessToken, doctorId);
-    await http.post(
-      '/api/mappings/',
-      { patientId: patient.id, doctorId: otherDoctorId },
-      {
-        token: alice.accessToken,
-      },
-    );
+    await createMapping(http, alice.accessToken, patient.id, otherDoctorId);
     const response = await http.get(`/api/patients/${patient.id}/doctors/?sort=-createdAt`, {
       token: alice.accessToken,
     });

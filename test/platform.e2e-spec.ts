@@ -1,17 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { startApp, type TestApp } from './support/app.js';
-import type { HttpClient } from './support/http.js';
+import { startApp, useTestServer } from './support/app.js';
 import { TcpProxy } from './support/tcp-proxy.js';
 
-let server: TestApp;
-let http: HttpClient;
-
-beforeAll(async () => {
-  server = await startApp({ CORS_ORIGINS: 'https://app.example' });
-  http = server.http;
-});
-afterAll(() => server.close());
+const { http } = useTestServer({ CORS_ORIGINS: 'https://app.example' });
 
 describe('error format', () => {
   it('answers an unknown route with a 404 problem document', async () => {

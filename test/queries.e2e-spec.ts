@@ -1,9 +1,9 @@
 import pg from 'pg';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { type Account, signUp, startApp, type TestApp } from './support/app.js';
-import { createDoctor, createPatient } from './support/records.js';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { type Account, signUp, useTestServer } from './support/app.js';
+import { createDoctor, createMapping, createPatient } from './support/records.js';
 
-let server: TestApp;
+const server = useTestServer();
 let owner: Account;
 let doctorIds: string[];
 let firstPatientId: string;
@@ -29,14 +29,12 @@ const lists = {
 };
 
 beforeAll(async () => {
-  server = await startApp();
   owner = await signUp(server.http, 'Query Counter');
   doctorIds = [];
   for (let i = 0; i < 50; i += 1)
     doctorIds.push((await createDoctor(server.http, owner.accessToken)).id);
   firstPatientId = (await createPatient(server.http, owner.accessToken, doctorIds[0])).id;
 });
-afterAll(() => server.close());
 afterEach(() => vi.restoreAllMocks());
 
 describe('lists issue a constant number of queries, whatever their size', () => {
@@ -52,11 +50,7 @@ describe('lists issue a constant number of queries, whatever their size', () => 
 
     for (let i = 1; i < 50; i += 1) {
       await createPatient(server.http, owner.accessToken, doctorIds[i]);
-      await server.http.post(
-        '/api/mappings/',
-        { patientId: firstPatientId, doctorId: doctorIds[i] },
-        { token: owner.accessToken },
-      );
+      await createMapping(server.http, owner.accessToken, firstPatientId, doctorIds[i]);
     }
     const large = {
       patients: await countQueries(lists.patients),

@@ -20,7 +20,7 @@ describe('readiness and liveness with the database cut', () => {
   });
 
   it('is not ready while the database is unreachable, but stays alive', async () => {
-    const ready = await server.http.get('/health/ready', { from: '127.0.0.1' });
+    const ready = await server.http.from('127.0.0.1').get('/health/ready');
     expect(ready.status).toBe(200);
     expect(ready.headers.get('connection')).toBe('keep-alive');
     expect(ready.body).toEqual({ status: 'ok', database: 'up', shuttingDown: false });
@@ -61,7 +61,7 @@ describe('readiness at shutdown', () => {
     expect(readiness.status).toBe(503);
     expect(await readiness.json()).toEqual({ status: 'error', database: 'up', shuttingDown: true });
     const http = new HttpClient(server.baseUrl);
-    const live = await http.get('/health/live', { from: '127.0.0.1' });
+    const live = await http.from('127.0.0.1').get('/health/live');
     expect(live.status).toBe(200);
     // Keep-alive clients are told to reconnect (elsewhere) while the instance drains.
     expect(live.headers.get('connection')).toBe('close');

@@ -45,7 +45,7 @@ describe('when Redis becomes unreachable', () => {
     proxy.cutConnections();
     const from = uniqueLoopbackAddress();
     const login = () =>
-      http.post('/auth/login/', { email: uniqueEmail(), password: 'wrong password' }, { from });
+      http.from(from).post('/auth/login/', { email: uniqueEmail(), password: 'wrong password' });
     for (let attempt = 0; attempt < 3; attempt += 1) expect((await login()).status).toBe(401);
     problemOf(await login(), 429);
 
@@ -72,11 +72,9 @@ describe('when Redis becomes unreachable', () => {
     expect(status).toBe(200);
     // Back on Redis: a fresh address starts from zero there.
     const fresh = uniqueLoopbackAddress();
-    const answer = await http.post(
-      '/auth/login/',
-      { email: uniqueEmail(), password: 'wrong password' },
-      { from: fresh },
-    );
+    const answer = await http
+      .from(fresh)
+      .post('/auth/login/', { email: uniqueEmail(), password: 'wrong password' });
     expect(answer.status).toBe(401);
   }, 30_000);
 });

@@ -1,20 +1,18 @@
-import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
+import { beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
 import {
   createHealthcareClient,
   type HealthcareClient,
   type ProblemDetails,
 } from '../sdk/typescript/src/index.js';
-import { startApp, type TestApp, uniqueEmail } from './support/app.js';
+import { useTestServer, uniqueEmail } from './support/app.js';
 
-let server: TestApp;
+const server = useTestServer();
 let client: HealthcareClient;
 let accessToken: string | undefined;
 
-beforeAll(async () => {
-  server = await startApp();
+beforeAll(() => {
   client = createHealthcareClient({ baseUrl: server.http.baseUrl, accessToken: () => accessToken });
 });
-afterAll(() => server.close());
 
 describe('the generated TypeScript SDK against the running server', () => {
   it('drives the whole flow: account, doctors, patient, mappings, lists, a 409, refresh, logout', async () => {

@@ -1,20 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Account, signUp, startApp, type TestApp } from './support/app.js';
-import type { HttpClient } from './support/http.js';
+import { describe, expect, it } from 'vitest';
+import { type Account, signUp, useTestServer } from './support/app.js';
 import { problemOf } from './support/records.js';
 
 const PASSWORD = 'correct horse battery staple';
 
-let server: TestApp;
-let http: HttpClient;
-
-beforeAll(async () => {
-  server = await startApp();
-  http = server.http;
-});
-afterAll(() => server.close());
+const { http } = useTestServer();
 
 const sessionOf = (accessToken: string) => (jwt.decode(accessToken) as { sid: string }).sid;
 

@@ -31,30 +31,24 @@ describe('two instances on one database and one Redis', () => {
   it('share the auth rate limit: the limit spread over both, then 429 on either', async () => {
     const from = uniqueLoopbackAddress();
     for (let attempt = 0; attempt < LIMIT; attempt += 1) {
-      const answer = await clients[attempt % 2].post(
-        '/auth/login/',
-        { email: uniqueEmail(), password: 'wrong password' },
-        { from },
-      );
+      const answer = await clients[attempt % 2]
+        .from(from)
+        .post('/auth/login/', { email: uniqueEmail(), password: 'wrong password' });
       expect(answer.status).toBe(401);
     }
     for (const client of clients) {
-      const refused = await client.post(
-        '/auth/login/',
-        { email: uniqueEmail(), password: 'wrong password' },
-        { from },
-      );
+      const refused = await client
+        .from(from)
+        .post('/auth/login/', { email: uniqueEmail(), password: 'wrong password' });
       problemOf(refused, 429);
       expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
     }
     // Another address, and the other endpoint, are counted apart.
-    const other = await clients[1].post(
-      '/auth/login/',
-      { email: uniqueEmail(), password: 'x' },
-      { from: uniqueLoopbackAddress() },
-    );
+    const other = await clients[1]
+      .from(uniqueLoopbackAddress())
+      .post('/auth/login/', { email: uniqueEmail(), password: 'x' });
     expect(other.status).not.toBe(429);
-    const register = await clients[0].post('/auth/register/', {}, { from });
+    const register = await clients[0].from(from).post('/auth/register/', {});
     expect(register.status).toBe(400);
   });
 

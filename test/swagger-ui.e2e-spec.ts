@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Account, signUp, startApp, type TestApp } from './support/app.js';
+import { type Account, signUp, useTestServer } from './support/app.js';
 
 /** Debian's Chromium (`apt-get install -y chromium`), headless, with no traffic of its own. */
 const CHROMIUM = {
@@ -18,7 +18,7 @@ const CHROMIUM = {
   ],
 };
 
-let server: TestApp;
+const server = useTestServer();
 let account: Account;
 let browser: Browser;
 let page: Page;
@@ -28,7 +28,6 @@ beforeAll(async () => {
   if (!existsSync(CHROMIUM.executablePath)) {
     throw new Error(`${CHROMIUM.executablePath} is missing: apt-get install -y chromium`);
   }
-  server = await startApp();
   account = await signUp(server.http, 'Swagger UI User');
   await server.http.post(
     '/api/doctors/',
@@ -50,7 +49,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await browser?.close();
-  await server?.close();
 });
 
 describe('Swagger UI at /docs, in Chromium', () => {

@@ -19,11 +19,13 @@ describe('TRUST_PROXY', () => {
     });
     const proxy = uniqueLoopbackAddress();
     return (forwardedFor?: string) =>
-      server!.http.post(
-        '/auth/register/',
-        {},
-        { from: proxy, headers: forwardedFor ? { 'x-forwarded-for': forwardedFor } : {} },
-      );
+      server!.http
+        .from(proxy)
+        .post(
+          '/auth/register/',
+          {},
+          { headers: forwardedFor ? { 'x-forwarded-for': forwardedFor } : {} },
+        );
   }
 
   it('off by default: X-Forwarded-For is ignored and the connection address is counted', async () => {

@@ -1,17 +1,11 @@
 import pg from 'pg';
+import * as shared from '../../scripts/lib/local-server.mjs';
 import { cpuMs } from './processes.js';
 
 /** The PostgreSQL server the benchmark creates its databases on (as the tests do). */
-export const SERVER_URL =
-  process.env.BENCH_DATABASE_URL ??
-  process.env.TEST_DATABASE_URL ??
-  'postgres://postgres@127.0.0.1:5432/postgres';
+export const SERVER_URL = process.env.BENCH_DATABASE_URL ?? shared.POSTGRES_URL;
 
-export function databaseUrl(name: string): string {
-  const url = new URL(SERVER_URL);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
+export const databaseUrl = (name: string) => shared.databaseUrl(name, SERVER_URL);
 
 async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: url, application_name: 'bench-runner' });
@@ -24,18 +18,13 @@ async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T
 }
 
 export const createDatabase = (name: string) =>
-  withClient(SERVER_URL, (client) => client.query(`CREATE DATABASE "${name}"`));
+  shared.createDatabase(name, { serverUrl: SERVER_URL });
 
 /** A copy of `template` (which nobody may be connected to): the same rows, ids and times. */
 export const copyDatabase = (name: string, template: string) =>
-  withClient(SERVER_URL, (client) =>
-    client.query(`CREATE DATABASE "${name}" TEMPLATE "${template}"`),
-  );
+  shared.createDatabase(name, { serverUrl: SERVER_URL, template });
 
-export const dropDatabase = (name: string) =>
-  withClient(SERVER_URL, (client) =>
-    client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`),
-  );
+export const dropDatabase = (name: string) => shared.dropDatabase(name, { serverUrl: SERVER_URL });
 
 export const serverVersion = () =>
   withClient(SERVER_URL, async (client) => {

@@ -1,7 +1,7 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { waitUntilHealthy } from '../../scripts/lib/local-server.mjs';
 
 /** A server under test, started as a child process of the runner. */
 export interface ServerProcess {
@@ -21,21 +21,6 @@ export function killAllChildren(): void {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   }
   running.clear();
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address
-          ? resolve(address.port)
-          : reject(new Error('no port')),
-      );
-    });
-  });
 }
 
 export function startServer(
@@ -68,23 +53,15 @@ export function startServer(
   };
 }
 
-/** Waits until GET /health answers 200; fails early if the process exits. */
+/** Waits until GET /health answers 200; fails early, with the last output, if the process exits. */
 export async function waitUntilReady(server: ServerProcess, timeoutMs = 90_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (server.child.exitCode !== null || server.child.signalCode !== null) {
-      throw new Error(`${server.name} exited during start-up:\n${server.output()}`);
-    }
-    try {
-      const response = await fetch(`${server.baseUrl}/health`);
-      await response.arrayBuffer();
-      if (response.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await sleep(200);
+  try {
+    await waitUntilHealthy(server.baseUrl, { child: server.child, timeoutMs });
+  } catch (error) {
+    throw new Error(`${server.name} did not start (${String(error)}):\n${server.output()}`, {
+      cause: error,
+    });
   }
-  throw new Error(`${server.name} was not ready within ${timeoutMs} ms:\n${server.output()}`);
 }
 
 export async function stopServer(server: ServerProcess): Promise<void> {

@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpStatus, Post, UseGuards } from '@nestjs/common';
 import { ApiBody, ApiTags } from '@nestjs/swagger';
+import { type Client, CurrentClient } from '../common/decorators/client.decorator.js';
 import { type AuthUser, CurrentUser } from '../common/decorators/current-user.decorator.js';
 import { Public } from '../common/decorators/public.decorator.js';
 import { UserAgent } from '../common/decorators/user-agent.decorator.js';
@@ -45,23 +46,40 @@ export class AuthController {
     summary: 'Exchange email and password for a token pair',
     description:
       'An unknown email and a wrong password get the same 401, in the same time.\n\n' +
-      'Account protection: after 5 attempts in a row that did not succeed for one email ' +
-      '(whether or not an account has it), the email is locked for 1 minute, and each ' +
-      'further failure after a lock ends locks it again for twice as long, up to 15 minutes. ' +
-      'During a lock every attempt, even with the right password, gets that same 401 ' +
-      '(not a 429), so a lock reveals neither the password nor whether the account exists. ' +
-      'A successful login resets the count. Separately, each client address is rate limited: ' +
-      'past the limit, 429 with `Retry-After`.',
+      'Guessing protection: failed logins are counted per email (whether or not an account ' +
+      'has it) and client address. After 5 in a row from one address, that address is locked ' +
+      'out of that email for 1 minute, and each further failure after a lock ends locks it ' +
+      'again for twice as long, up to 15 minutes; other addresses are not affected. Across ' +
+      'all addresses, 50 failures within an hour lock the email for every address until the ' +
+      'hour is over, and 100 in a row for a day. A locked attempt gets a 429 with ' +
+      '`Retry-After`, even with the right password, the same for an unknown email. A ' +
+      "successful login resets its own address's count and ends the run of 100. " +
+      'Separately, each client address is rate limited: past the limit, 429 with `Retry-After`.',
     response: TokenPairResponse,
     success: 'A new token pair.',
     problems: [
       BAD_REQUEST,
       [UNAUTHORIZED, 'Unknown email, wrong password or disabled account: the same answer for all.'],
-      TOO_MANY_REQUESTS,
+      [
+        TOO_MANY_REQUESTS,
+        'Too many attempts from this address (the rate limit), or too many failed attempts for ' +
+          'this email from this address, or from all addresses (a lock). `detail` says which; ' +
+          'an unknown email gets the same answers as a known one.',
+        {
+          description:
+            'Seconds to wait: until the rate limit’s minute ends (at most 60), or until the ' +
+            'lock ends (at most 15 minutes for one address, a day for every address).',
+          maximum: 24 * 60 * 60,
+        },
+      ],
     ],
   })
-  login(@Body() dto: LoginDto, @UserAgent() userAgent?: string): Promise<TokenPairResponse> {
-    return this.auth.login(dto, userAgent);
+  login(
+    @CurrentClient() client: Client,
+    @Body() dto: LoginDto,
+    @UserAgent() userAgent?: string,
+  ): Promise<TokenPairResponse> {
+    return this.auth.login(client, dto, userAgent);
   }
 
   @Public()

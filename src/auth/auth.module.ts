@@ -12,7 +12,7 @@ import { AuthController } from './auth.controller.js';
 import { AuthService } from './auth.service.js';
 import { JWT_AUDIENCE, JWT_ISSUER, jwtKey } from './jwt.constants.js';
 import { JwtStrategy } from './jwt.strategy.js';
-import { LoginThrottle } from './login-throttle.entity.js';
+import { LoginAccountThrottle, LoginThrottle } from './login-throttle.entity.js';
 import { LoginThrottleService } from './login-throttle.service.js';
 import { RedisThrottlerStorage } from './redis-throttler-storage.js';
 import { RefreshToken } from './refresh-token.entity.js';
@@ -22,7 +22,7 @@ import { RefreshToken } from './refresh-token.entity.js';
     UsersModule,
     SessionsModule,
     PassportModule,
-    TypeOrmModule.forFeature([RefreshToken, LoginThrottle]),
+    TypeOrmModule.forFeature([RefreshToken, LoginThrottle, LoginAccountThrottle]),
     JwtModule.registerAsync({
       inject: [ConfigService],
       useFactory: (config: ConfigService<AppConfig, true>) => ({

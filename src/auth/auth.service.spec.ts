@@ -2,14 +2,19 @@ import { UnauthorizedException } from '@nestjs/common';
 import bcrypt from 'bcrypt';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { AuthService } from './auth.service.js';
+import { LoginLockedProblem } from './login-throttle.service.js';
 
 const PASSWORD = 'correct horse battery staple';
+const CLIENT = { address: '192.0.2.7' };
 
-async function setUp(options: { user?: { id: string; passwordHash: string }; allowed: boolean }) {
+async function setUp(options: {
+  user?: { id: string; passwordHash: string };
+  refusal?: LoginLockedProblem;
+}) {
   const users = { findByEmail: vi.fn().mockResolvedValue(options.user ?? null) };
   const config = { get: vi.fn().mockReturnValue(4) };
   const throttle = {
-    reserveAttempt: vi.fn().mockResolvedValue(options.allowed),
+    reserveAttempt: vi.fn().mockResolvedValue(options.refusal ?? null),
     recordSuccess: vi.fn().mockResolvedValue(undefined),
   };
   const manager = { insert: vi.fn().mockResolvedValue(undefined) };
@@ -34,10 +39,10 @@ describe('AuthService.login', () => {
   afterEach(() => vi.restoreAllMocks());
 
   it('compares against a dummy hash when the email is unknown, so both failures cost one hash', async () => {
-    const { service, compare } = await setUp({ allowed: true });
+    const { service, compare } = await setUp({});
 
     await expect(
-      service.login({ email: 'nobody@example.com', password: 'whatever1' }),
+      service.login(CLIENT, { email: 'nobody@example.com', password: 'whatever1' }),
     ).rejects.toBeInstanceOf(UnauthorizedException);
     expect(compare).toHaveBeenCalledOnce();
     expect(compare.mock.calls[0][1]).toMatch(/^\$2[aby]\$04\$/);
@@ -45,36 +50,40 @@ describe('AuthService.login', () => {
 
   it('counts the attempt before checking the password, and resets the count on success', async () => {
     const user = { id: 'u1', passwordHash: await bcrypt.hash(PASSWORD, 4) };
-    const { service, throttle, compare } = await setUp({ user, allowed: true });
+    const { service, throttle, compare } = await setUp({ user });
 
     await expect(
-      service.login({ email: 'a@example.com', password: PASSWORD }),
+      service.login(CLIENT, { email: 'a@example.com', password: PASSWORD }),
     ).resolves.toMatchObject({ accessToken: 'access-token', tokenType: 'Bearer' });
-    expect(throttle.reserveAttempt).toHaveBeenCalledWith('a@example.com');
+    expect(throttle.reserveAttempt).toHaveBeenCalledWith(CLIENT, 'a@example.com');
     expect(throttle.reserveAttempt.mock.invocationCallOrder[0]).toBeLessThan(
       compare.mock.invocationCallOrder[0],
     );
-    expect(throttle.recordSuccess).toHaveBeenCalledWith('a@example.com');
+    expect(throttle.recordSuccess).toHaveBeenCalledWith(CLIENT, 'a@example.com');
   });
 
-  it('refuses the right password while locked, with the same error, after the same one hash', async () => {
+  it('refuses the right password while locked with the lock, after the same one hash', async () => {
     const user = { id: 'u1', passwordHash: await bcrypt.hash(PASSWORD, 4) };
-    const locked = await setUp({ user, allowed: false });
-    const lockedError = await locked.service
-      .login({ email: 'a@example.com', password: PASSWORD })
-      .catch((error: unknown) => error);
-    expect(locked.compare).toHaveBeenCalledOnce();
-    expect(locked.throttle.recordSuccess).not.toHaveBeenCalled();
-    vi.restoreAllMocks();
+    const refusal = new LoginLockedProblem('client', 60);
+    for (const known of [user, undefined]) {
+      const locked = await setUp({ user: known, refusal });
+      const error = await locked.service
+        .login(CLIENT, { email: 'a@example.com', password: PASSWORD })
+        .catch((thrown: unknown) => thrown);
+      expect(error).toBe(refusal);
+      expect(locked.compare).toHaveBeenCalledOnce();
+      expect(locked.throttle.recordSuccess).not.toHaveBeenCalled();
+      vi.restoreAllMocks();
+    }
+  });
 
-    const wrong = await setUp({ user, allowed: true });
-    const wrongError = await wrong.service
-      .login({ email: 'a@example.com', password: 'wrong password' })
-      .catch((error: unknown) => error);
-    expect(lockedError).toBeInstanceOf(UnauthorizedException);
-    expect((lockedError as UnauthorizedException).getResponse()).toEqual(
-      (wrongError as UnauthorizedException).getResponse(),
-    );
+  it('answers a wrong password with the 401 and does not reset the count', async () => {
+    const user = { id: 'u1', passwordHash: await bcrypt.hash(PASSWORD, 4) };
+    const wrong = await setUp({ user });
+    const error = await wrong.service
+      .login(CLIENT, { email: 'a@example.com', password: 'wrong password' })
+      .catch((thrown: unknown) => thrown);
+    expect(error).toBeInstanceOf(UnauthorizedException);
     expect(wrong.throttle.recordSuccess).not.toHaveBeenCalled();
   });
 });

@@ -4,6 +4,7 @@ import { JwtService } from '@nestjs/jwt';
 import bcrypt from 'bcrypt';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
+import type { Client } from '../common/decorators/client.decorator.js';
 import type { AuthUser } from '../common/decorators/current-user.decorator.js';
 import type { AppConfig } from '../config/environment.js';
 import { SessionsService } from '../sessions/sessions.service.js';
@@ -50,19 +51,20 @@ export class AuthService implements OnModuleInit {
   }
 
   /**
-   * Every attempt is counted against its email first (see LoginThrottleService), and every
-   * attempt, even one refused by a lock, looks the email up and compares one bcrypt hash:
-   * unknown, known, wrong, locked and disabled all take the same time and get the same 401.
-   * A successful login starts a session.
+   * Every attempt is counted against its email and client first (see LoginThrottleService),
+   * and every attempt, even one refused by a lock, looks the email up and compares one bcrypt
+   * hash: unknown, known, wrong, locked and disabled all take the same time, and unknown and
+   * known get the same answers (401, or the lock's 429). A successful login starts a session.
    */
-  async login(dto: LoginDto, userAgent?: string): Promise<TokenPairResponse> {
-    const allowed = await this.throttle.reserveAttempt(dto.email);
+  async login(client: Client, dto: LoginDto, userAgent?: string): Promise<TokenPairResponse> {
+    const refusal = await this.throttle.reserveAttempt(client, dto.email);
     const user = await this.users.findByEmail(dto.email);
     const matches = await bcrypt.compare(dto.password, user?.passwordHash ?? this.dummyHash);
-    if (!allowed || !user || !matches || user.disabled) {
+    if (refusal) throw refusal;
+    if (!user || !matches || user.disabled) {
       throw new UnauthorizedException(INVALID_CREDENTIALS);
     }
-    await this.throttle.recordSuccess(dto.email);
+    await this.throttle.recordSuccess(client, dto.email);
     const tokens = await this.dataSource.transaction(async (manager) => {
       const sessionId = await this.sessions.start(manager, user.id, userAgent);
       return sessionId && this.issueTokens(manager, user.id, sessionId);

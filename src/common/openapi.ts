@@ -30,11 +30,31 @@ const PROBLEM_DESCRIPTIONS: Partial<Record<number, string>> = {
  */
 export const PROBLEM_INSTANCE_PLACEHOLDER = '{path}';
 
-/** A status, or a status with what it means for one endpoint. */
-export type Problem = HttpStatus | [status: HttpStatus, description: string];
+/** The `Retry-After` header of a 429: what it counts, and its largest value. */
+export interface RetryAfter {
+  description: string;
+  maximum: number;
+}
+
+/** The `Retry-After` of the per-address rate limit (`AuthRateLimitGuard`). */
+const RATE_LIMIT_RETRY_AFTER: RetryAfter = {
+  description: 'Seconds to wait before the next attempt (the limit counts a minute).',
+  maximum: 60,
+};
+
+/**
+ * A status, or a status with what it means for one endpoint (and, for a 429 that is not the
+ * rate limit's, its `Retry-After`).
+ */
+export type Problem =
+  HttpStatus | [status: HttpStatus, description: string, retryAfter?: RetryAfter];
 
 /** The response object of a problem-details answer with the given status. */
-export function problemResponse(status: number, meaning?: string): ResponseObject {
+export function problemResponse(
+  status: number,
+  meaning?: string,
+  retryAfter: RetryAfter = RATE_LIMIT_RETRY_AFTER,
+): ResponseObject {
   const description = meaning ?? PROBLEM_DESCRIPTIONS[status] ?? STATUS_CODES[status] ?? 'Error';
   return {
     description,
@@ -42,8 +62,8 @@ export function problemResponse(status: number, meaning?: string): ResponseObjec
       ? {
           headers: {
             'Retry-After': {
-              description: 'Seconds to wait before the next attempt (the limit counts a minute).',
-              schema: { type: 'integer', format: 'int32', minimum: 0, maximum: 60 },
+              description: retryAfter.description,
+              schema: { type: 'integer', format: 'int32', minimum: 0, maximum: retryAfter.maximum },
               example: 60,
             },
           },
@@ -69,8 +89,8 @@ export function problemResponse(status: number, meaning?: string): ResponseObjec
 export function ApiProblems(...problems: Problem[]): MethodDecorator & ClassDecorator {
   return applyDecorators(
     ...problems.map((problem) => {
-      const [status, meaning] = Array.isArray(problem) ? problem : [problem];
-      return ApiResponse({ status, ...problemResponse(status, meaning) });
+      const [status, meaning, retryAfter] = Array.isArray(problem) ? problem : [problem];
+      return ApiResponse({ status, ...problemResponse(status, meaning, retryAfter) });
     }),
   );
 }

@@ -83,3 +83,13 @@ export class ValidationProblem extends HttpException {
     super(detail, HttpStatus.BAD_REQUEST);
   }
 }
+
+/** A 429 that tells the client, in `Retry-After`, how many seconds to wait. */
+export class RetryLaterProblem extends HttpException {
+  constructor(
+    detail: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(detail, HttpStatus.TOO_MANY_REQUESTS);
+  }
+}

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { createApp } from '../../src/app.factory.js';
 import { loadConfig } from '../../src/config/environment.js';
 import { HttpClient } from './http.js';
@@ -36,6 +36,41 @@ export async function startApp(env: Record<string, string> = {}): Promise<TestAp
     app,
     http: new HttpClient(`http://127.0.0.1:${address.port}`),
     close: () => app.close(),
+  };
+}
+
+export interface TestServer {
+  /** A client of the running application; its base URL is known once the suite's hooks ran. */
+  http: HttpClient;
+  /** The running application itself, for the few checks that reach inside it. */
+  readonly app: NestFastifyApplication;
+}
+
+/**
+ * The application for a suite, or for the describe block it is called in: started (by
+ * `startApp(env)`) before its tests and closed after them. Call it at collection time, before
+ * the suite's own hooks, and use `http` in tests and hooks.
+ */
+export function useTestServer(
+  env: Record<string, string> | (() => Record<string, string>) = {},
+): TestServer {
+  let running: TestApp | undefined;
+  beforeAll(async () => {
+    running = await startApp(typeof env === 'function' ? env() : env);
+  });
+  afterAll(async () => {
+    await running?.close();
+    running = undefined;
+  });
+  const current = (): TestApp => {
+    if (!running) throw new Error('the test server runs only during the tests and hooks');
+    return running;
+  };
+  return {
+    http: new HttpClient(() => current().http.baseUrl),
+    get app() {
+      return current().app;
+    },
   };
 }
 

@@ -1,28 +1,20 @@
 import 'reflect-metadata';
 import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
-import pg from 'pg';
 import { DataSource } from 'typeorm';
 import type { TestProject } from 'vitest/node';
+import {
+  createDatabase,
+  dropDatabase,
+  freshDatabaseName,
+  POSTGRES_URL,
+} from '../../scripts/lib/local-server.mjs';
 import { dataSourceOptions } from '../../src/database/data-source-options.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     databaseUrl: string;
     serverUrl: string;
-  }
-}
-
-const serverUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-
-async function onServer(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
   }
 }
 
@@ -36,15 +28,13 @@ export default async function setup(project: TestProject): Promise<() => Promise
     cwd: root,
     stdio: 'inherit',
   });
-  const name = `healthcare_test_${Date.now()}_${randomBytes(3).toString('hex')}`;
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  await onServer(`CREATE DATABASE "${name}"`);
-  const dataSource = new DataSource(dataSourceOptions(url.toString(), false));
+  const name = freshDatabaseName('healthcare_test');
+  const url = await createDatabase(name);
+  const dataSource = new DataSource(dataSourceOptions(url, false));
   await dataSource.initialize();
   await dataSource.runMigrations();
   await dataSource.destroy();
-  project.provide('databaseUrl', url.toString());
-  project.provide('serverUrl', serverUrl);
-  return () => onServer(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  project.provide('databaseUrl', url);
+  project.provide('serverUrl', POSTGRES_URL);
+  return () => dropDatabase(name);
 }

@@ -14,47 +14,57 @@ export interface RequestOptions {
   raw?: string;
   /** Whether a 5xx is the point of the test (a database outage); any other 5xx fails it. */
   expectServerError?: boolean;
-  /**
-   * The local address to send from, another client on this machine (Linux routes all of
-   * 127.0.0.0/8 to loopback).
-   */
-  from?: string;
 }
 
-/** Sends one request from a chosen local address (`fetch` cannot choose it). */
-function sendFrom(
-  url: string,
-  init: { method: string; headers: Record<string, string>; body?: string },
-  localAddress: string,
-): Promise<{ status: number; headers: Headers; text: string }> {
+/**
+ * Sends a request from a given local address (`fetch` cannot choose one): the server sees
+ * another client, as long as the address routes to it (all of 127.0.0.0/8 does, on Linux).
+ */
+function fetchFrom(localAddress: string, url: string, init: RequestInit): Promise<Response> {
   return new Promise((resolve, reject) => {
     const outgoing = httpRequest(
       url,
-      { method: init.method, headers: init.headers, localAddress },
+      { method: init.method, headers: init.headers as Record<string, string>, localAddress },
       (incoming) => {
-        let text = '';
-        incoming.setEncoding('utf8');
-        incoming.on('data', (chunk: string) => (text += chunk));
+        const chunks: Buffer[] = [];
+        incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
+        incoming.on('error', reject);
         incoming.on('end', () => {
           const headers = new Headers();
           for (const [name, value] of Object.entries(incoming.headers)) {
-            if (typeof value === 'string') headers.set(name, value);
+            for (const item of [value ?? []].flat()) headers.append(name, item);
           }
-          resolve({ status: incoming.statusCode ?? 0, headers, text });
+          const status = incoming.statusCode ?? 0;
+          const body = status === 204 || status === 304 ? null : Buffer.concat(chunks);
+          resolve(new Response(body, { status, headers }));
         });
       },
     );
     outgoing.on('error', reject);
-    outgoing.end(init.body);
+    outgoing.end(init.body as string | undefined);
   });
 }
 
 /**
  * A small HTTP client for the tests: JSON in, parsed JSON (or text) out. A 5xx is a bug, so
- * it fails the test at once unless the test says it expects one.
+ * it fails the test at once unless the test says it expects one. Given a `localAddress`, it
+ * sends from that address.
  */
 export class HttpClient {
-  constructor(readonly baseUrl: string) {}
+  /** `baseUrl` may be a function, for a server that starts after the client is made. */
+  constructor(
+    private readonly base: string | (() => string),
+    readonly localAddress?: string,
+  ) {}
+
+  get baseUrl(): string {
+    return typeof this.base === 'function' ? this.base() : this.base;
+  }
+
+  /** The same server, seen from another client address (`127.0.0.2`, say). */
+  from(localAddress: string): HttpClient {
+    return new HttpClient(this.base, localAddress);
+  }
 
   async request<T = any>(
     method: string,
@@ -70,14 +80,11 @@ export class HttpClient {
       headers['content-type'] = 'application/json';
     }
     const init = { method, headers, body: payload };
-    const response = options.from
-      ? await sendFrom(`${this.baseUrl}${path}`, init, options.from)
-      : await fetch(`${this.baseUrl}${path}`, init).then(async (answer) => ({
-          status: answer.status,
-          headers: answer.headers,
-          text: await answer.text(),
-        }));
-    const text = response.text;
+    const url = `${this.baseUrl}${path}`;
+    const response = await (this.localAddress
+      ? fetchFrom(this.localAddress, url, init)
+      : fetch(url, init));
+    const text = await response.text();
     if (response.status >= 500 && !options.expectServerError) {
       throw new Error(`${method} ${path} answered ${response.status}: ${text}`);
     }

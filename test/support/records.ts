@@ -64,3 +64,19 @@ export async function createPatient(
   if (response.status !== 201) throw new Error(`create patient failed: ${response.text}`);
   return response.body;
 }
+
+export async function createMapping(
+  http: HttpClient,
+  token: string,
+  patientId: string,
+  doctorId: string,
+  overrides: Record<string, unknown> = {},
+) {
+  const response = await http.post(
+    '/api/mappings/',
+    { patientId, doctorId, ...overrides },
+    { token },
+  );
+  if (response.status !== 201) throw new Error(`create mapping failed: ${response.text}`);
+  return response.body;
+}

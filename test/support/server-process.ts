@@ -1,8 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { freePort, waitUntilHealthy } from '../../scripts/lib/local-server.mjs';
+
+/** Re-exported for the suites that start processes of their own. */
+export { freePort } from '../../scripts/lib/local-server.mjs';
 
 const root = resolve(import.meta.dirname, '../..');
 
@@ -15,17 +18,6 @@ export const SERVER_COMMAND = [process.execPath, join(root, 'dist/src/main.js')]
 /** A fresh empty folder to run the server in (so no `.env` of the developer's is read). */
 export function emptyFolder(): string {
   return mkdtempSync(join(tmpdir(), 'healthcare-server-'));
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolvePort(port));
-    });
-  });
 }
 
 /** The service as a separate process, as in production: its output is kept for reading. */
@@ -54,17 +46,15 @@ export class ServerProcess {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const server = new ServerProcess(child, `http://127.0.0.1:${port}`);
-    for (let attempt = 0; attempt < 150; attempt += 1) {
-      if (child.exitCode !== null) break;
-      const healthy = await fetch(`${server.baseUrl}/health`).then(
-        (response) => response.ok,
-        () => false,
-      );
-      if (healthy) return server;
-      await new Promise((wait) => setTimeout(wait, 200));
+    try {
+      await waitUntilHealthy(server.baseUrl, { child });
+      return server;
+    } catch (error) {
+      child.kill('SIGKILL');
+      throw new Error(`the server did not start (${String(error)}):\n${server.output.join('\n')}`, {
+        cause: error,
+      });
     }
-    child.kill('SIGKILL');
-    throw new Error(`the server did not start:\n${server.output.join('\n')}`);
   }
 
   /** Sends a signal and resolves with the exit code. */

@@ -91,7 +91,7 @@ export interface paths {
          * Exchange email and password for a token pair
          * @description An unknown email and a wrong password get the same 401, in the same time.
          *
-         *     Account protection: after 5 attempts in a row that did not succeed for one email (whether or not an account has it), the email is locked for 1 minute, and each further failure after a lock ends locks it again for twice as long, up to 15 minutes. During a lock every attempt, even with the right password, gets that same 401 (not a 429), so a lock reveals neither the password nor whether the account exists. A successful login resets the count. Separately, each client address is rate limited: past the limit, 429 with `Retry-After`.
+         *     Guessing protection: failed logins are counted per email (whether or not an account has it) and client address. After 5 in a row from one address, that address is locked out of that email for 1 minute, and each further failure after a lock ends locks it again for twice as long, up to 15 minutes; other addresses are not affected. Across all addresses, 50 failures within an hour lock the email for every address until the hour is over, and 100 in a row for a day. A locked attempt gets a 429 with `Retry-After`, even with the right password, the same for an unknown email. A successful login resets its own address's count and ends the run of 100. Separately, each client address is rate limited: past the limit, 429 with `Retry-After`.
          */
         post: operations["login"];
         delete?: never;
@@ -1483,11 +1483,11 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Too many attempts from this address; retry after the `Retry-After` seconds. */
+            /** @description Too many attempts from this address (the rate limit), or too many failed attempts for this email from this address, or from all addresses (a lock). `detail` says which; an unknown email gets the same answers as a known one. */
             429: {
                 headers: {
                     /**
-                     * @description Seconds to wait before the next attempt (the limit counts a minute).
+                     * @description Seconds to wait: until the rate limit’s minute ends (at most 60), or until the lock ends (at most 15 minutes for one address, a day for every address).
                      * @example 60
                      */
                     "Retry-After"?: number;
@@ -1499,7 +1499,7 @@ export interface operations {
                      *       "type": "about:blank",
                      *       "title": "Too Many Requests",
                      *       "status": 429,
-                     *       "detail": "Too many attempts from this address; retry after the `Retry-After` seconds.",
+                     *       "detail": "Too many attempts from this address (the rate limit), or too many failed attempts for this email from this address, or from all addresses (a lock). `detail` says which; an unknown email gets the same answers as a known one.",
                      *       "instance": "/auth/login/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }

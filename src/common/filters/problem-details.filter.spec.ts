@@ -1,6 +1,7 @@
 import { Logger, NotFoundException } from '@nestjs/common';
 import { QueryFailedError } from 'typeorm';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { RetryLaterProblem } from '../problem-details.js';
 import { ProblemDetailsFilter } from './problem-details.filter.js';
 
 function render(exception: unknown) {
@@ -78,6 +79,13 @@ describe('ProblemDetailsFilter', () => {
       Object.assign(new Error('Connection terminated unexpectedly'), { code: '57P01' }),
     );
     expect(reply.statusCode).toBe(503);
+  });
+
+  it('answers a RetryLaterProblem with 429 and its Retry-After', () => {
+    const reply = render(new RetryLaterProblem('Locked for a while.', 240));
+    expect(reply.statusCode).toBe(429);
+    expect(reply.headers['retry-after']).toBe('240');
+    expect(reply.body).toMatchObject({ status: 429, detail: 'Locked for a while.' });
   });
 
   it('adds WWW-Authenticate: Bearer to a 401', () => {

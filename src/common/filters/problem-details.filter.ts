@@ -10,13 +10,15 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { type ProblemDetails, ValidationProblem } from '../problem-details.js';
+import { type ProblemDetails, RetryLaterProblem, ValidationProblem } from '../problem-details.js';
 import { translateDatabaseError } from '../../database/database-errors.js';
 
 export interface Problem {
   status: number;
   detail: string;
   errors?: ProblemDetails['errors'];
+  /** Sent as `Retry-After`. */
+  retryAfterSeconds?: number;
 }
 
 /** Messages for the errors Fastify raises before a request reaches a controller. */
@@ -38,6 +40,9 @@ function fromHttpException(exception: HttpException): Problem {
   const status = exception.getStatus();
   if (exception instanceof ValidationProblem) {
     return { status, detail: exception.message, errors: exception.errors };
+  }
+  if (exception instanceof RetryLaterProblem) {
+    return { status, detail: exception.message, retryAfterSeconds: exception.retryAfterSeconds };
   }
   const response = exception.getResponse();
   const message =
@@ -84,6 +89,9 @@ export function sendProblem(request: FastifyRequest, reply: FastifyReply, proble
     ...(problem.errors?.length ? { errors: problem.errors } : {}),
   };
   if (problem.status === 401) reply.header('WWW-Authenticate', 'Bearer');
+  if (problem.retryAfterSeconds !== undefined) {
+    reply.header('Retry-After', String(problem.retryAfterSeconds));
+  }
   reply.status(problem.status).header('Content-Type', 'application/problem+json; charset=utf-8');
   reply.header('X-Request-Id', requestId).send(body);
 }

@@ -12,9 +12,18 @@ const MAX_BODY_DEPTH = 8;
 
 /**
  * Keys that Nest's ValidationPipe and class-transformer delete or skip before the whitelist
- * can see them: left alone, a body carrying one would be accepted with the key silently dropped.
+ * can see them, and the names of Object.prototype's members (`toString`, `hasOwnProperty`,
+ * `__defineGetter__`, …), which pass the whitelist as if every class declared them: left
+ * alone, a body carrying one would be accepted with the key silently dropped.
  */
-const DROPPED_KEYS = ['__proto__', 'constructor', 'prototype'];
+const DROPPED_KEYS = [
+  ...new Set([
+    '__proto__',
+    'constructor',
+    'prototype',
+    ...Object.getOwnPropertyNames(Object.prototype),
+  ]),
+];
 
 /** The dotted paths of the dropped keys a parsed JSON value carries, at any depth. */
 function droppedKeyPaths(value: unknown): string[] {

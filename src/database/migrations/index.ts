@@ -2,6 +2,7 @@ import { CreateUsersAndRefreshTokens1764090000000 } from './1764090000000-Create
 import { CreateDoctorsPatientsMappings1764100000000 } from './1764100000000-CreateDoctorsPatientsMappings.js';
 import { CreateLoginThrottles1764200000000 } from './1764200000000-CreateLoginThrottles.js';
 import { CreateRolesAndSessions1764300000000 } from './1764300000000-CreateRolesAndSessions.js';
+import { LoginThrottlesPerClient1764600000000 } from './1764600000000-LoginThrottlesPerClient.js';
 
 /**
  * Every migration, in order. Listed rather than globbed so that the application, the
@@ -13,4 +14,5 @@ export const migrations = [
   CreateDoctorsPatientsMappings1764100000000,
   CreateLoginThrottles1764200000000,
   CreateRolesAndSessions1764300000000,
+  LoginThrottlesPerClient1764600000000,
 ];
