@@ -147,6 +147,8 @@ function environment(database: string, port: number): Record<string, string> {
     AUTH_RATE_LIMIT: '0',
     CORS_ORIGINS: '',
     LOG_LEVEL: 'warn',
+    // No load balancer to drain from: stop at once.
+    SHUTDOWN_DELAY_SECONDS: '0',
   };
 }
 

@@ -50,6 +50,8 @@ try {
       DATABASE_URL: databaseUrl,
       JWT_SECRET: randomBytes(32).toString('base64url'),
       LOG_LEVEL: 'warn',
+      // No load balancer to drain from: stop at once.
+      SHUTDOWN_DELAY_SECONDS: '0',
     },
   });
   await waitUntilHealthy(baseUrl, { child });

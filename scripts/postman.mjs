@@ -58,7 +58,14 @@ const JANE = {
  * appear at least once.
  */
 const FLOW = [
-  { folder: 'operations', steps: [{ operationId: 'getHealth', status: 200 }] },
+  {
+    folder: 'operations',
+    steps: [
+      { operationId: 'getHealth', status: 200 },
+      { operationId: 'getLiveness', status: 200 },
+      { operationId: 'getReadiness', status: 200 },
+    ],
+  },
   {
     folder: 'auth',
     steps: [

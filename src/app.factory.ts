@@ -9,16 +9,32 @@ import { answerClientError, sendProblem } from './common/filters/problem-details
 import { requestIdOf } from './common/logging/request-id.js';
 import { logRequests } from './common/logging/request-logging.js';
 import { StrictValidationPipe } from './common/validation/validation.pipe.js';
-import type { AppConfig } from './config/environment.js';
+import type { AppConfig, TrustProxy } from './config/environment.js';
 import { serveOpenApi } from './openapi.js';
 
 /** The contract's limit on a request body: 100 kB. */
 export const BODY_LIMIT_BYTES = 100_000;
 
+/**
+ * TRUST_PROXY in the form Fastify takes. Fastify 5.12 treats a number as "trust nothing"
+ * (a hop count cannot tell a proxy from a client that sends the header itself), so a hop
+ * count becomes the function proxy-addr used to build for it: believe the nearest `hops`
+ * addresses. It is only safe when the instances are reachable through the proxies alone.
+ */
+function trustedProxies(
+  trustProxy: TrustProxy,
+): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (typeof trustProxy !== 'number') return trustProxy;
+  return (_address: string, hop: number) => hop < trustProxy;
+}
+
 /** Builds the application for one configuration, ready to listen. */
 export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
+    // Whose X-Forwarded-For to believe (TRUST_PROXY): `request.ip` is the client address
+    // that rate limits and request logs use.
+    trustProxy: trustedProxies(config.trustProxy),
     // Long path parameters reach the id check (a 400) instead of Fastify's 414.
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1000 },
     genReqId: (request: IncomingMessage) => requestIdOf(request),

@@ -13,6 +13,7 @@ import { DoctorsModule } from './doctors/doctors.module.js';
 import { HealthModule } from './health/health.module.js';
 import { LoggingModule } from './common/logging/logging.module.js';
 import { MappingsModule } from './mappings/mappings.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
 import { PatientsModule } from './patients/patients.module.js';
 import { UsersModule } from './users/users.module.js';
 
@@ -34,6 +35,7 @@ export class AppModule {
         MappingsModule,
         AdminModule,
         UsersModule,
+        ...(config.metricsPort === undefined ? [] : [MetricsModule]),
       ],
       providers: [
         // In this order: who the caller is, then what their role allows.

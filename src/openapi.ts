@@ -27,7 +27,8 @@ const TAGS: Record<string, string> = {
   mappings: "Which doctors treat which of the caller's patients.",
   audit:
     'The audit trail of every access to patient data, change of a record and authentication event, for administrators.',
-  operations: 'Liveness and database reachability, without authentication.',
+  operations:
+    'Health checks for load balancers and orchestrators (liveness, readiness, database reachability), without authentication.',
 };
 
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
@@ -119,7 +120,8 @@ function operationsOf(pathItem: PathItemObject): OperationObject[] {
  * What every route shares and no decorator states: the global guard protects every route but
  * the `@Public()` ones (which document the empty requirement `{}`), the problem-details
  * filter answers any failure, Fastify refuses oversized and non-JSON bodies, and every route
- * but /health (which reports it itself) answers 503 when the database is down.
+ * but /health (which reports it itself) answers 503 when the database is down, except the
+ * liveness check, which touches no database.
  */
 function addSharedResponses(operation: OperationObject): void {
   const responses = operation.responses;
@@ -132,7 +134,7 @@ function addSharedResponses(operation: OperationObject): void {
     responses['415'] ??= problemResponse(415);
   }
   responses['500'] ??= problemResponse(500);
-  responses['503'] ??= problemResponse(503);
+  if (operation.operationId !== 'getLiveness') responses['503'] ??= problemResponse(503);
   if (responses['429']) {
     for (const [status, response] of Object.entries(responses)) {
       if (

@@ -47,8 +47,8 @@ describe('the OpenAPI document', () => {
     for (const { name, path, operation } of operations) {
       for (const [status, response] of Object.entries(operation.responses as Json)) {
         if (Number(status) < 400) continue;
-        // The health check reports a down database in its own body (docs/http-contract.md).
-        if (path === '/health' && status === '503') continue;
+        // The health and readiness checks report what is down in their own body (docs/http-contract.md).
+        if (['/health', '/health/ready'].includes(path) && status === '503') continue;
         expect(response.content, `${name} ${status}`).toEqual({
           'application/problem+json': {
             schema: { $ref: '#/components/schemas/ProblemDetails' },
@@ -69,6 +69,8 @@ describe('the OpenAPI document', () => {
     const open = operations.filter(({ operation }) => operation.security.length === 0);
     expect(open.map(({ name }) => name).sort()).toEqual([
       'GET /health',
+      'GET /health/live',
+      'GET /health/ready',
       'POST /auth/login',
       'POST /auth/refresh',
       'POST /auth/register',

@@ -99,6 +99,7 @@ describe('the service process', () => {
     for (const entry of requests) {
       expect(entry).toMatchObject({
         requestId: expect.any(String),
+        clientAddress: '127.0.0.1',
         method: expect.any(String),
         route: expect.any(String),
         status: expect.any(Number),

@@ -81,7 +81,10 @@ export class AuditInterceptor implements NestInterceptor {
       }
       throw error;
     }
-    if (!scope.recordedInTransaction) {
+    if (scope.recordedInTransaction) {
+      // The handler returned: the transaction that holds its event has committed.
+      this.audit.committedInTransactions += 1;
+    } else {
       // An interceptor nearer the handler may have chosen another status (a 304).
       const status = reply.statusCode !== 200 ? reply.statusCode : scope.successStatus;
       await this.audit.record(scope.toRecord('success', status, result));

@@ -34,17 +34,30 @@ export class AuditService implements OnApplicationBootstrap, OnApplicationShutdo
     (records) => this.repository.insert(records),
     MAX_BATCH,
   );
+  /** Events stored in a change's transaction that then committed (the metrics read it). */
+  committedInTransactions = 0;
   private partitionTimer?: NodeJS.Timeout;
 
   constructor(private readonly repository: AuditRepository) {}
 
+  /**
+   * Keeps the coming months' partitions created. A failure (a role without the right to
+   * create tables, say) only warns: the default partition takes the events meanwhile.
+   */
   async onApplicationBootstrap(): Promise<void> {
-    await this.repository.addPartitions(PARTITION_MONTHS_AHEAD);
-    this.partitionTimer = setInterval(() => {
-      this.repository.addPartitions(PARTITION_MONTHS_AHEAD).catch((error: unknown) => {
-        this.logger.warn({ msg: 'audit partitions not checked', type: (error as Error).name });
-      });
-    }, PARTITION_CHECK_INTERVAL_MS).unref();
+    await this.addPartitions();
+    this.partitionTimer = setInterval(
+      () => void this.addPartitions(),
+      PARTITION_CHECK_INTERVAL_MS,
+    ).unref();
+  }
+
+  private async addPartitions(): Promise<void> {
+    try {
+      await this.repository.addPartitions(PARTITION_MONTHS_AHEAD);
+    } catch (error) {
+      this.logger.warn({ msg: 'audit partitions not checked', type: (error as Error).name });
+    }
   }
 
   onApplicationShutdown(): void {

@@ -2,9 +2,10 @@ import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
-import { ThrottlerModule } from '@nestjs/throttler';
+import { ThrottlerModule, ThrottlerStorageService } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { AppConfig } from '../config/environment.js';
+import { RedisConnection, RedisModule } from '../redis/redis.module.js';
 import { SessionsModule } from '../sessions/sessions.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { AuthController } from './auth.controller.js';
@@ -13,6 +14,7 @@ import { JWT_AUDIENCE, JWT_ISSUER, jwtKey } from './jwt.constants.js';
 import { JwtStrategy } from './jwt.strategy.js';
 import { LoginAccountThrottle, LoginThrottle } from './login-throttle.entity.js';
 import { LoginThrottleService } from './login-throttle.service.js';
+import { RedisThrottlerStorage } from './redis-throttler-storage.js';
 import { RefreshToken } from './refresh-token.entity.js';
 
 @Module({
@@ -34,9 +36,14 @@ import { RefreshToken } from './refresh-token.entity.js';
       }),
     }),
     ThrottlerModule.forRootAsync({
-      inject: [ConfigService],
-      useFactory: (config: ConfigService<AppConfig, true>) => ({
+      imports: [RedisModule],
+      inject: [ConfigService, RedisConnection],
+      useFactory: (config: ConfigService<AppConfig, true>, redis: RedisConnection) => ({
         throttlers: [{ ttl: 60_000, limit: config.get('authRateLimit') }],
+        // Shared by every instance when REDIS_URL is set; otherwise counted in the process.
+        storage: redis.client
+          ? new RedisThrottlerStorage(redis.client, redis, new ThrottlerStorageService())
+          : undefined,
         skipIf: () => config.get('authRateLimit') === 0,
         errorMessage: 'Too many attempts from this address. Retry after the Retry-After seconds.',
       }),

@@ -45,6 +45,38 @@ describe('loadConfig', () => {
     });
   });
 
+  it('reads the variables for several instances', () => {
+    expect(loadConfig({})).toMatchObject({
+      redisUrl: undefined,
+      trustProxy: false,
+      migrationsRun: true,
+      metricsPort: undefined,
+      shutdownDelaySeconds: 5,
+    });
+    expect(
+      loadConfig({
+        REDIS_URL: 'redis://cache:6379/0',
+        TRUST_PROXY: '2',
+        MIGRATIONS_RUN: 'false',
+        METRICS_PORT: '9464',
+        SHUTDOWN_DELAY_SECONDS: '0',
+      }),
+    ).toMatchObject({
+      redisUrl: 'redis://cache:6379/0',
+      trustProxy: 2,
+      migrationsRun: false,
+      metricsPort: 9464,
+      shutdownDelaySeconds: 0,
+    });
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.0/8, 127.0.0.1,::1' }).trustProxy).toEqual([
+      '10.0.0.0/8',
+      '127.0.0.1',
+      '::1',
+    ]);
+    expect(loadConfig({ TRUST_PROXY: 'off' }).trustProxy).toBe(false);
+    expect(loadConfig({ METRICS_PORT: '' }).metricsPort).toBeUndefined();
+  });
+
   it.each([
     [{ PORT: 'eighty' }, /^PORT /],
     [{ BCRYPT_ROUNDS: '3' }, /^BCRYPT_ROUNDS /],
@@ -53,6 +85,15 @@ describe('loadConfig', () => {
     [{ DATABASE_URL: 'mysql://x' }, /^DATABASE_URL /],
     [{ JWT_SECRET: 'short' }, /^JWT_SECRET /],
     [{ NODE_ENV: 'staging' }, /^NODE_ENV /],
+    [{ REDIS_URL: 'http://cache:6379' }, /^REDIS_URL /],
+    [{ TRUST_PROXY: 'true' }, /^TRUST_PROXY /],
+    [{ TRUST_PROXY: '10.0.0.0/33' }, /^TRUST_PROXY /],
+    [{ TRUST_PROXY: '10.0.0.1, proxy.internal' }, /^TRUST_PROXY /],
+    [{ MIGRATIONS_RUN: 'no' }, /^MIGRATIONS_RUN /],
+    [{ METRICS_PORT: 'nine' }, /^METRICS_PORT /],
+    [{ METRICS_PORT: '0' }, /^METRICS_PORT /],
+    [{ METRICS_PORT: '3000' }, /^METRICS_PORT must differ from PORT/],
+    [{ SHUTDOWN_DELAY_SECONDS: '-1' }, /^SHUTDOWN_DELAY_SECONDS /],
   ])('rejects %o with a line naming the variable', (raw, pattern) => {
     expect(() => loadConfig(raw)).toThrow(ConfigurationError);
     expect(() => loadConfig(raw)).toThrow(pattern);

@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
 import { plainToInstance, Transform } from 'class-transformer';
 import {
   IsIn,
   IsInt,
   IsString,
   Matches,
+  ValidateBy,
   Max,
   Min,
   MinLength,
@@ -21,6 +23,33 @@ export class ConfigurationError extends Error {}
 /** Keeps integers as numbers and anything else as given, so a malformed value fails validation. */
 const toInteger = ({ value }: { value: unknown }) =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
+
+const toBoolean = ({ value }: { value: unknown }) =>
+  value === 'true' ? true : value === 'false' ? false : value;
+
+/** An IPv4 or IPv6 address, optionally with a CIDR prefix length. */
+function isAddressOrCidr(entry: string): boolean {
+  const [address, prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
+/**
+ * `TRUST_PROXY` as Fastify's `trustProxy` takes it: `false` (off), a hop count, or the
+ * addresses/CIDRs of the proxies whose `X-Forwarded-For` is believed. `true` (every hop) is
+ * refused: it would let any client choose its own address.
+ */
+export type TrustProxy = false | number | string[];
+
+function parseTrustProxy(raw: string): TrustProxy | undefined {
+  const value = raw.trim();
+  if (value === '' || value === 'off' || value === 'false' || value === '0') return false;
+  if (/^\d+$/.test(value)) return Number(value);
+  const entries = value.split(',').map((entry) => entry.trim());
+  return entries.every(isAddressOrCidr) ? entries : undefined;
+}
 
 const emptyToUndefined = ({ value }: { value: unknown }) =>
   typeof value === 'string' && value.trim() === '' ? undefined : value;
@@ -75,6 +104,39 @@ export class Environment {
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
+
+  @Transform(emptyToUndefined)
+  @ValidateIf((env: Environment) => env.REDIS_URL !== undefined)
+  @Matches(/^rediss?:\/\/\S+$/, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
+  REDIS_URL?: string = undefined; // initialised so that loadConfig sees the key
+
+  @ValidateBy({
+    name: 'isTrustProxy',
+    validator: {
+      validate: (value: unknown) =>
+        typeof value === 'string' && parseTrustProxy(value) !== undefined,
+      defaultMessage: () =>
+        'TRUST_PROXY must be off, a hop count, or a comma-separated list of IP addresses or CIDRs',
+    },
+  })
+  TRUST_PROXY = 'off';
+
+  @Transform(toBoolean)
+  @IsIn([true, false], { message: 'MIGRATIONS_RUN must be true or false' })
+  MIGRATIONS_RUN = true;
+
+  @Transform(({ value }) => toInteger({ value: emptyToUndefined({ value }) }))
+  @ValidateIf((env: Environment) => env.METRICS_PORT !== undefined)
+  @IsInt({ message: 'METRICS_PORT must be a port number (1-65535)' })
+  @Min(1, { message: 'METRICS_PORT must be a port number (1-65535)' })
+  @Max(65535, { message: 'METRICS_PORT must be a port number (1-65535)' })
+  METRICS_PORT?: number = undefined; // initialised so that loadConfig sees the key
+
+  @Transform(toInteger)
+  @IsInt()
+  @Min(0)
+  @Max(300)
+  SHUTDOWN_DELAY_SECONDS = 5;
 }
 
 /** The validated configuration the application runs with. */
@@ -91,6 +153,11 @@ export interface AppConfig {
   authRateLimit: number;
   dataDir: string;
   logLevel: string;
+  redisUrl?: string;
+  trustProxy: TrustProxy;
+  migrationsRun: boolean;
+  metricsPort?: number;
+  shutdownDelaySeconds: number;
 }
 
 export function durationToSeconds(duration: string): number {
@@ -112,6 +179,11 @@ export function loadConfig(raw: Record<string, string | undefined>): AppConfig {
     });
     throw new ConfigurationError(messages.join('; '));
   }
+  if (env.METRICS_PORT !== undefined && env.METRICS_PORT === env.PORT) {
+    throw new ConfigurationError(
+      'METRICS_PORT must differ from PORT (metrics never share the API port)',
+    );
+  }
   return {
     nodeEnv: env.NODE_ENV,
     port: env.PORT,
@@ -127,5 +199,10 @@ export function loadConfig(raw: Record<string, string | undefined>): AppConfig {
     authRateLimit: env.AUTH_RATE_LIMIT,
     dataDir: env.DATA_DIR,
     logLevel: env.LOG_LEVEL,
+    redisUrl: env.REDIS_URL,
+    trustProxy: parseTrustProxy(env.TRUST_PROXY) as TrustProxy,
+    migrationsRun: env.MIGRATIONS_RUN,
+    metricsPort: env.METRICS_PORT,
+    shutdownDelaySeconds: env.SHUTDOWN_DELAY_SECONDS,
   };
 }

@@ -1,9 +1,11 @@
 import { Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
 import type { AppConfig } from '../config/environment.js';
 import { dataSourceOptions } from './data-source-options.js';
 import { EmbeddedPostgres } from './embedded-postgres.js';
+import { migrateAtStartup } from './migrate.js';
 
 /** Starts the embedded database when no DATABASE_URL is configured, and stops it last. */
 class EmbeddedPostgresHolder implements OnApplicationShutdown {
@@ -42,9 +44,18 @@ class EmbeddedPostgresModule {}
         return {
           ...dataSourceOptions(url, configuredUrl === undefined),
           autoLoadEntities: true,
-          migrationsRun: true,
           retryAttempts: 0,
+          // Applied by the factory below, under a lock, rather than by TypeORM itself.
+          migrationsRun: config.get('migrationsRun', { infer: true }),
         };
+      },
+      // Migrating here, before the data source is handed to any module, means that nothing
+      // (a module's start-up query included) ever sees an unmigrated schema.
+      dataSourceFactory: async (options) => {
+        if (!options) throw new Error('The database options are missing');
+        const dataSource = await new DataSource({ ...options, migrationsRun: false }).initialize();
+        await migrateAtStartup(dataSource, options.migrationsRun === true);
+        return dataSource;
       },
     }),
   ],

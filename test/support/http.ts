@@ -111,3 +111,13 @@ export class HttpClient {
     return this.request<T>('DELETE', path, undefined, options);
   }
 }
+
+/**
+ * A loopback address of its own for one test's client (127.0.0.0/8 all reaches this
+ * machine), so that rate limits counted per address, in a Redis other runs share too,
+ * start from zero.
+ */
+export function uniqueLoopbackAddress(): string {
+  const byte = () => 1 + Math.floor(Math.random() * 254);
+  return `127.${byte()}.${byte()}.${byte()}`;
+}

@@ -2,8 +2,9 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'nestjs-pino';
 
 /**
- * Logs one line per request: its id, method, route pattern (`/api/patients/:id`), status and
- * duration. Deliberately nothing else: a URL's query can carry a name, headers carry tokens,
+ * Logs one line per request: its id, client address (`request.ip`, which follows
+ * TRUST_PROXY), method, route pattern (`/api/patients/:id`), status and duration.
+ * Deliberately nothing else: a URL's query can carry a name, headers carry tokens,
  * bodies carry passwords and medical history.
  */
 export function logRequests(fastify: FastifyInstance, logger: Logger): void {
@@ -12,6 +13,7 @@ export function logRequests(fastify: FastifyInstance, logger: Logger): void {
     const entry = {
       msg: status >= 500 ? 'request failed' : 'request completed',
       requestId: request.id,
+      clientAddress: request.ip,
       method: request.method,
       route: request.routeOptions.url ?? 'unmatched',
       status,
