@@ -118,6 +118,7 @@ const FLOW = [
       { operationId: 'listUsers', status: 403 },
       { operationId: 'getUser', id: 'userId', status: 403 },
       { operationId: 'updateUser', id: 'userId', body: { disabled: true }, status: 403 },
+      { operationId: 'listAuditEvents', status: 403 },
     ],
   },
   {
@@ -250,6 +251,21 @@ const FLOW = [
       },
       { operationId: 'updateMapping', id: 'mappingId', body: { notes: null }, status: 200 },
       { operationId: 'deleteMapping', id: 'mappingId', status: 204 },
+    ],
+  },
+  {
+    folder: 'audit trail',
+    description: 'Who has accessed the patient: every request above left an event.',
+    steps: [
+      {
+        operationId: 'listPatientAuditEvents',
+        id: 'patientId',
+        query: { action: 'patient.read' },
+        status: 200,
+        tests: [
+          "pm.test('the reads of the patient are recorded', () => pm.expect(pm.response.json().total).to.be.at.least(1));",
+        ],
+      },
     ],
   },
   {

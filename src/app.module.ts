@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { AdminModule } from './admin/admin.module.js';
+import { AuditModule } from './audit/audit.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { ProblemDetailsFilter } from './common/filters/problem-details.filter.js';
 import { JwtAuthGuard } from './common/guards/jwt-auth.guard.js';
@@ -26,6 +27,7 @@ export class AppModule {
         configurationModule(config),
         LoggingModule,
         DatabaseModule,
+        AuditModule,
         HealthModule,
         AuthModule,
         DoctorsModule,

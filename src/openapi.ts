@@ -25,6 +25,8 @@ const TAGS: Record<string, string> = {
     'The doctor directory, which every signed-in user can read; only its creator may change a doctor.',
   patients: 'Patients are private: each user sees and changes only the patients they created.',
   mappings: "Which doctors treat which of the caller's patients.",
+  audit:
+    'The audit trail of every access to patient data, change of a record and authentication event, for administrators.',
   operations:
     'Health checks for load balancers and orchestrators (liveness, readiness, database reachability), without authentication.',
 };

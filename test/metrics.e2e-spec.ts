@@ -69,6 +69,17 @@ describe('metrics on METRICS_PORT', () => {
       http_route: 'unmatched',
       http_response_status_code: '404',
     });
+    // Registering wrote its event by the group commit; logging in and creating the doctor and
+    // the patient, in their transactions.
+    const written = Object.fromEntries(
+      exposition
+        .split('\n')
+        .filter((line) => line.startsWith('audit_events_written_total{'))
+        .map((line) => [/write="(\w+)"/.exec(line)?.[1], Number(line.split(' ').pop())]),
+    );
+    expect(written.group_commit).toBeGreaterThanOrEqual(1);
+    expect(written.transaction).toBeGreaterThanOrEqual(2);
+    expect(exposition).toMatch(/^audit_event_batches_total [1-9]/m);
     const labelValues = exposition
       .split('\n')
       .filter((line) => !line.startsWith('#'))

@@ -46,7 +46,7 @@ beforeAll(async () => {
 afterEach(() => vi.restoreAllMocks());
 
 describe('lists issue a constant number of queries, whatever their size', () => {
-  it('counts at most two or three for a page of 1 and for a page of 50', async () => {
+  it('counts at most three or four for a page of 1 and for a page of 50', async () => {
     const small = {
       patients: await countQueries(lists.patients),
       mappings: await countQueries(lists.mappings),
@@ -69,8 +69,9 @@ describe('lists issue a constant number of queries, whatever their size', () => 
     expect(large.mappings.items).toBe(50);
     expect(large.patientDoctors.items).toBe(50);
     // The page query and, once a page is full, the count (plus the ownership check of the
-    // patient for its doctors): never one per item.
-    const ceiling = { patients: 2, mappings: 2, patientDoctors: 3 };
+    // patient for its doctors), and the audit event's INSERT, which concurrent requests share
+    // (one here, the requests being sequential): never one per item.
+    const ceiling = { patients: 3, mappings: 3, patientDoctors: 4 };
     for (const list of ['patients', 'mappings', 'patientDoctors'] as const) {
       expect(small[list].count, list).toBeGreaterThanOrEqual(1);
       expect(small[list].count, list).toBeLessThanOrEqual(ceiling[list]);
@@ -78,10 +79,10 @@ describe('lists issue a constant number of queries, whatever their size', () => 
     }
   });
 
-  it('serves the doctor directory and the mappings with their summaries in at most two queries', async () => {
+  it('serves the doctor directory in at most two queries, and the mappings with their summaries and their audit event in three', async () => {
     const doctors = await countQueries(lists.doctors);
     expect(doctors.items).toBe(50);
     expect(doctors.count).toBeLessThanOrEqual(2);
-    expect((await countQueries(lists.mappings)).count).toBeLessThanOrEqual(2);
+    expect((await countQueries(lists.mappings)).count).toBeLessThanOrEqual(3);
   });
 });

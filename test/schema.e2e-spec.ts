@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
 import { describe, expect, inject, it } from 'vitest';
+import { AuditEvent } from '../src/audit/audit-event.entity.js';
 import { LoginThrottle } from '../src/auth/login-throttle.entity.js';
 import { RefreshToken } from '../src/auth/refresh-token.entity.js';
 import { Session } from '../src/sessions/session.entity.js';
@@ -26,6 +27,7 @@ describe('schema', () => {
         Patient,
         PatientVersion,
         Mapping,
+        AuditEvent,
       ],
     });
     await dataSource.initialize();

@@ -8,7 +8,8 @@
  * POST /api/patients/, POST /auth/login/ (each with or without the trailing slash). List
  * filters are not implemented (a 400). It reads DATABASE_URL, PORT, JWT_SECRET,
  * JWT_ACCESS_TTL, JWT_REFRESH_TTL and BCRYPT_ROUNDS like the service, and needs a database
- * migrated by the service's migrations.
+ * migrated by the service's migrations. Like the service, it stores an audit event for each
+ * of the reads and writes it serves, but naively: one INSERT per request.
  */
 import bcrypt from 'bcrypt';
 import { createHash, createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
@@ -347,6 +348,45 @@ const DOCTOR_SORT: Record<string, string> = {
   updatedAt: '"doctor"."updated_at"',
 };
 
+// ---------------------------------------------------------------------------------------------
+// The audit trail, done naively: one INSERT per audited request, awaited before the answer.
+
+interface AuditFields {
+  action: string;
+  outcome?: 'success' | 'failure';
+  status: number;
+  actorId: string | null;
+  resourceType: string;
+  resourceId: string | null;
+  patientIds: string[];
+}
+
+async function recordAudit(
+  queryable: Pick<pg.Pool, 'query'>,
+  req: IncomingMessage,
+  fields: AuditFields,
+): Promise<void> {
+  const requestId = req.headers['x-request-id'];
+  const userAgent = req.headers['user-agent'];
+  await queryable.query(
+    'INSERT INTO audit_events (action, outcome, status, actor_id, resource_type, resource_id, ' +
+      'patient_ids, request_id, client_address, user_agent) ' +
+      'VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)',
+    [
+      fields.action,
+      fields.outcome ?? 'success',
+      fields.status,
+      fields.actorId,
+      fields.resourceType,
+      fields.resourceId,
+      fields.patientIds,
+      typeof requestId === 'string' ? requestId.slice(0, 64) : randomUUID(),
+      req.socket.remoteAddress ?? null,
+      typeof userAgent === 'string' ? userAgent.slice(0, 512) : null,
+    ],
+  );
+}
+
 /** S1. Like TypeORM's getManyAndCount without joins: the count is skipped on a short page. */
 async function listDoctors(search: URLSearchParams) {
   const query = pageQuery(search, DOCTOR_SORT);
@@ -496,7 +536,11 @@ const PATIENT_FIELDS = new Set([
 ]);
 
 /** S4. The patient and its mapping to the assigned doctor, in one transaction. */
-async function createPatient(userId: string, body: Record<string, unknown>): Promise<PatientRow> {
+async function createPatient(
+  req: IncomingMessage,
+  userId: string,
+  body: Record<string, unknown>,
+): Promise<PatientRow> {
   const errors = refuseUnknown(body, PATIENT_FIELDS);
   const name = text(body, 'name', { max: 100 }, errors);
   if (!isDateOfBirth(body.dateOfBirth)) {
@@ -552,6 +596,14 @@ async function createPatient(userId: string, body: Record<string, unknown>): Pro
           'ON CONFLICT DO NOTHING  RETURNING "id", "version", "created_at", "updated_at"',
         [patient.id, doctorId, userId],
       );
+      await recordAudit(client, req, {
+        action: 'patient.create',
+        status: 201,
+        actorId: userId,
+        resourceType: 'patient',
+        resourceId: patient.id,
+        patientIds: [patient.id],
+      });
       await client.query('COMMIT');
       return {
         id: patient.id,
@@ -630,10 +682,13 @@ async function login(body: Record<string, unknown>) {
     client.release();
   }
   return {
-    accessToken: sign(user.User_id, sessionId),
-    refreshToken,
-    tokenType: 'Bearer',
-    expiresIn: accessTtl,
+    userId: user.User_id as string,
+    tokens: {
+      accessToken: sign(user.User_id, sessionId),
+      refreshToken,
+      tokenType: 'Bearer',
+      expiresIn: accessTtl,
+    },
   };
 }
 
@@ -648,7 +703,16 @@ async function route(req: IncomingMessage, res: ServerResponse, path: string, se
     return send(res, 200, { status: 'ok', database: 'up' });
   }
   if (method === 'POST' && route === '/auth/login') {
-    return send(res, 200, await login(await readJson(req)));
+    const { userId, tokens } = await login(await readJson(req));
+    await recordAudit(pool, req, {
+      action: 'auth.login',
+      status: 200,
+      actorId: userId,
+      resourceType: 'user',
+      resourceId: userId,
+      patientIds: [],
+    });
+    return send(res, 200, tokens);
   }
   if (route === '/api/doctors' && method === 'GET') {
     authenticate(req);
@@ -656,11 +720,20 @@ async function route(req: IncomingMessage, res: ServerResponse, path: string, se
   }
   if (route === '/api/mappings' && method === 'GET') {
     const userId = authenticate(req);
-    return send(res, 200, await listMappings(userId, new URLSearchParams(search)));
+    const page = await listMappings(userId, new URLSearchParams(search));
+    await recordAudit(pool, req, {
+      action: 'mapping.search',
+      status: 200,
+      actorId: userId,
+      resourceType: 'mapping',
+      resourceId: null,
+      patientIds: [...new Set(page.items.map((item) => item.patientId as string))],
+    });
+    return send(res, 200, page);
   }
   if (route === '/api/patients' && method === 'POST') {
     const userId = authenticate(req);
-    const patient = await createPatient(userId, await readJson(req));
+    const patient = await createPatient(req, userId, await readJson(req));
     return send(res, 201, patient, { Location: `/api/patients/${patient.id}/` });
   }
   if (route.startsWith('/api/patients/') && method === 'GET') {
@@ -671,7 +744,16 @@ async function route(req: IncomingMessage, res: ServerResponse, path: string, se
         { field: 'id', message: 'id must be a UUID' },
       ]);
     }
-    return send(res, 200, await getPatient(userId, id));
+    const patient = await getPatient(userId, id);
+    await recordAudit(pool, req, {
+      action: 'patient.read',
+      status: 200,
+      actorId: userId,
+      resourceType: 'patient',
+      resourceId: id,
+      patientIds: [id],
+    });
+    return send(res, 200, patient);
   }
   throw new Problem(404, `Route ${method}:${path} not found`);
 }

@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpStatus, Patch, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
+import { Audited } from '../audit/audited.decorator.js';
 import { type AuthUser, CurrentUser } from '../common/decorators/current-user.decorator.js';
 import { ApiIdParam, IdParam } from '../common/decorators/id-param.decorator.js';
 import { Roles } from '../common/decorators/roles.decorator.js';
@@ -45,6 +46,7 @@ export class AdminUsersController {
 
   @Patch(':id')
   @ApiIdParam('account')
+  @Audited('user.update')
   @ApiEndpoint({
     operationId: 'updateUser',
     summary: "Change an account's role, or disable or re-enable it (administrators only)",

@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpStatus, Post, UseGuards } from '@nestjs/common';
 import { ApiBody, ApiTags } from '@nestjs/swagger';
+import { Audited } from '../audit/audited.decorator.js';
 import { type Client, CurrentClient } from '../common/decorators/client.decorator.js';
 import { type AuthUser, CurrentUser } from '../common/decorators/current-user.decorator.js';
 import { Public } from '../common/decorators/public.decorator.js';
@@ -25,6 +26,7 @@ export class AuthController {
 
   @Public()
   @UseGuards(AuthRateLimitGuard)
+  @Audited('auth.register')
   @Post('register')
   @ApiBody({ type: RegisterDto })
   @Creates('/auth/me/', {
@@ -40,6 +42,7 @@ export class AuthController {
 
   @Public()
   @UseGuards(AuthRateLimitGuard)
+  @Audited('auth.login')
   @Post('login')
   @ApiEndpoint({
     operationId: 'login',
@@ -83,6 +86,7 @@ export class AuthController {
   }
 
   @Public()
+  @Audited('auth.refresh')
   @Post('refresh')
   @ApiEndpoint({
     operationId: 'refreshTokens',
@@ -104,6 +108,7 @@ export class AuthController {
     return this.auth.refresh(dto.refreshToken);
   }
 
+  @Audited('auth.logout')
   @Post('logout')
   @ApiEndpoint({
     operationId: 'logout',

@@ -30,6 +30,7 @@ async function setUp(options: {
     config as never,
     throttle as never,
     sessions as never,
+    { add: vi.fn(), recordInTransaction: vi.fn().mockResolvedValue(undefined) } as never,
   );
   await service.onModuleInit();
   return { service, throttle, compare: vi.spyOn(bcrypt, 'compare') };

@@ -4,6 +4,7 @@ import { JwtService } from '@nestjs/jwt';
 import bcrypt from 'bcrypt';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
+import { AuditService } from '../audit/audit.service.js';
 import type { Client } from '../common/decorators/client.decorator.js';
 import type { AuthUser } from '../common/decorators/current-user.decorator.js';
 import type { AppConfig } from '../config/environment.js';
@@ -37,6 +38,7 @@ export class AuthService implements OnModuleInit {
     private readonly config: ConfigService<AppConfig, true>,
     private readonly throttle: LoginThrottleService,
     private readonly sessions: SessionsService,
+    private readonly audit: AuditService,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -47,6 +49,7 @@ export class AuthService implements OnModuleInit {
   async register(dto: RegisterDto, role: Role = 'user'): Promise<UserResponse> {
     const passwordHash = await bcrypt.hash(dto.password, this.config.get('bcryptRounds'));
     const user = await this.users.create({ name: dto.name, email: dto.email, passwordHash, role });
+    this.audit.add({ actorId: user.id });
     return toUserResponse(user);
   }
 
@@ -59,6 +62,8 @@ export class AuthService implements OnModuleInit {
   async login(client: Client, dto: LoginDto, userAgent?: string): Promise<TokenPairResponse> {
     const refusal = await this.throttle.reserveAttempt(client, dto.email);
     const user = await this.users.findByEmail(dto.email);
+    // A failed login names the account when the email is one's, and no one otherwise.
+    this.audit.add({ actorId: user?.id ?? null });
     const matches = await bcrypt.compare(dto.password, user?.passwordHash ?? this.dummyHash);
     if (refusal) throw refusal;
     if (!user || !matches || user.disabled) {
@@ -67,7 +72,10 @@ export class AuthService implements OnModuleInit {
     await this.throttle.recordSuccess(client, dto.email);
     const tokens = await this.dataSource.transaction(async (manager) => {
       const sessionId = await this.sessions.start(manager, user.id, userAgent);
-      return sessionId && this.issueTokens(manager, user.id, sessionId);
+      if (!sessionId) return undefined;
+      const issued = await this.issueTokens(manager, user.id, sessionId);
+      await this.audit.recordInTransaction(manager);
+      return issued;
     });
     // Disabled between the check above and the session's insert.
     if (!tokens) throw new UnauthorizedException(INVALID_CREDENTIALS);
@@ -86,10 +94,16 @@ export class AuthService implements OnModuleInit {
         lock: { mode: 'pessimistic_write' },
       });
       if (!token || token.expiresAt.getTime() <= Date.now()) return {};
-      if (token.revokedAt) return { reusedSessionId: token.sessionId };
+      this.audit.add({ actorId: token.userId });
+      if (token.revokedAt) {
+        this.audit.add({ action: 'auth.refresh-reuse' });
+        return { reusedSessionId: token.sessionId };
+      }
       if (!(await this.sessions.touchLive(manager, token.sessionId))) return {};
       await manager.update(RefreshToken, { id: token.id }, { revokedAt: () => 'now()' });
-      return { tokens: await this.issueTokens(manager, token.userId, token.sessionId) };
+      const tokens = await this.issueTokens(manager, token.userId, token.sessionId);
+      await this.audit.recordInTransaction(manager);
+      return { tokens };
     });
     if (outcome.reusedSessionId) await this.sessions.end(outcome.reusedSessionId);
     if (!outcome.tokens) throw new UnauthorizedException(INVALID_REFRESH_TOKEN);

@@ -1,4 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { AuditModule } from '../audit/audit.module.js';
 import { AuthModule } from '../auth/auth.module.js';
 import { configurationModule } from '../config/configuration.module.js';
 import type { AppConfig } from '../config/environment.js';
@@ -17,7 +18,7 @@ export class CliModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: CliModule,
-      imports: [configurationModule(config), DatabaseModule, UsersModule, AuthModule],
+      imports: [configurationModule(config), DatabaseModule, AuditModule, UsersModule, AuthModule],
       providers: [CreateAdminCommand, GrantAdminCommand, RevokeAdminCommand, PasswordQuestion],
     };
   }

@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, HttpStatus, Patch, Post, Put, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
+import { Audited } from '../audit/audited.decorator.js';
 import { type AuthUser, CurrentUser } from '../common/decorators/current-user.decorator.js';
 import { ApiIdParam, IdParam } from '../common/decorators/id-param.decorator.js';
 import { Creates } from '../common/interceptors/location.interceptor.js';
@@ -38,6 +39,7 @@ export class DoctorsController {
   }
 
   @Post()
+  @Audited('doctor.create')
   @Versioned('create')
   @Creates('/api/doctors/:id/', {
     operationId: 'createDoctor',
@@ -64,6 +66,7 @@ export class DoctorsController {
 
   @Put(':id')
   @ApiIdParam('doctor')
+  @Audited('doctor.update')
   @Versioned('write')
   @ApiEndpoint({
     operationId: 'replaceDoctor',
@@ -82,6 +85,7 @@ export class DoctorsController {
 
   @Patch(':id')
   @ApiIdParam('doctor')
+  @Audited('doctor.update')
   @Versioned('write')
   @ApiEndpoint({
     operationId: 'updateDoctor',
@@ -100,6 +104,7 @@ export class DoctorsController {
 
   @Delete(':id')
   @ApiIdParam('doctor')
+  @Audited('doctor.delete')
   @Versioned('delete')
   @ApiEndpoint({
     operationId: 'deleteDoctor',

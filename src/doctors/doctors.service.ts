@@ -6,6 +6,7 @@ import {
 } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, type EntityManager, type Repository } from 'typeorm';
+import { AuditService } from '../audit/audit.service.js';
 import type { AuthUser } from '../common/decorators/current-user.decorator.js';
 import {
   containsPattern,
@@ -53,6 +54,7 @@ export class DoctorsService {
   constructor(
     @InjectRepository(Doctor) private readonly doctors: Repository<Doctor>,
     private readonly dataSource: DataSource,
+    private readonly audit: AuditService,
   ) {}
 
   /** The directory, or with `mappedTo` only the doctors mapped to that patient of the caller. */
@@ -90,16 +92,20 @@ export class DoctorsService {
     return toDoctorResponse(doctor);
   }
 
-  async create(auth: AuthUser, dto: CreateDoctorDto): Promise<DoctorResponse> {
-    const doctor = await this.doctors.save(
-      this.doctors.create({
-        ...dto,
-        phone: dto.phone ?? null,
-        createdBy: auth.id,
-        updatedBy: auth.id,
-      }),
-    );
-    return toDoctorResponse(doctor);
+  create(auth: AuthUser, dto: CreateDoctorDto): Promise<DoctorResponse> {
+    return this.dataSource.transaction(async (manager) => {
+      const doctors = manager.getRepository(Doctor);
+      const doctor = await doctors.save(
+        doctors.create({
+          ...dto,
+          phone: dto.phone ?? null,
+          createdBy: auth.id,
+          updatedBy: auth.id,
+        }),
+      );
+      await this.audit.recordInTransaction(manager, { resourceId: doctor.id });
+      return toDoctorResponse(doctor);
+    });
   }
 
   replace(
@@ -122,6 +128,7 @@ export class DoctorsService {
       const doctor = await this.lockChangeable(manager, auth, id, expected, 'for_no_key_update');
       const changes = { ...definedOnly(dto), updatedBy: auth.id };
       Object.assign(doctor, changes, await updateVersioned(manager, Doctor, id, changes));
+      await this.audit.recordInTransaction(manager);
       return toDoctorResponse(doctor);
     });
   }
@@ -133,6 +140,7 @@ export class DoctorsService {
       await this.assertNoDependents(manager, id);
       // A patient assigned meanwhile makes the foreign key refuse this delete (a 409 as well).
       await manager.delete(Doctor, { id, createdBy: auth.id });
+      await this.audit.recordInTransaction(manager);
     });
   }
 

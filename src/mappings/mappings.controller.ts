@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, HttpStatus, Patch, Post, Put, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
+import { Audited } from '../audit/audited.decorator.js';
 import { type AuthUser, CurrentUser } from '../common/decorators/current-user.decorator.js';
 import { ApiIdParam, IdParam } from '../common/decorators/id-param.decorator.js';
 import { Creates } from '../common/interceptors/location.interceptor.js';
@@ -24,6 +25,9 @@ export class MappingsController {
   constructor(private readonly mappings: MappingsService) {}
 
   @Get()
+  @Audited<MappingPage>('mapping.search', {
+    patientsOf: (page) => page.items.map((mapping) => mapping.patientId),
+  })
   @ApiEndpoint({
     operationId: 'listMappings',
     summary: "List the mappings of the caller's patients",
@@ -36,6 +40,7 @@ export class MappingsController {
   }
 
   @Post()
+  @Audited('mapping.create')
   @Versioned('create')
   @Creates('/api/mappings/:id/', {
     operationId: 'createMapping',
@@ -50,6 +55,7 @@ export class MappingsController {
 
   @Get(':id')
   @ApiIdParam('mapping')
+  @Audited('mapping.read')
   @Versioned('read')
   @ApiEndpoint({
     operationId: 'getMapping',
@@ -63,6 +69,7 @@ export class MappingsController {
 
   @Put(':id')
   @ApiIdParam('mapping')
+  @Audited('mapping.update')
   @Versioned('write')
   @ApiEndpoint({
     operationId: 'replaceMapping',
@@ -83,6 +90,7 @@ export class MappingsController {
 
   @Patch(':id')
   @ApiIdParam('mapping')
+  @Audited('mapping.update')
   @Versioned('write')
   @ApiEndpoint({
     operationId: 'updateMapping',
@@ -103,6 +111,7 @@ export class MappingsController {
 
   @Delete(':id')
   @ApiIdParam('mapping')
+  @Audited('mapping.delete')
   @Versioned('delete')
   @ApiEndpoint({
     operationId: 'deleteMapping',

@@ -1,6 +1,7 @@
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, type EntityManager, type Repository, type SelectQueryBuilder } from 'typeorm';
+import { AuditService } from '../audit/audit.service.js';
 import type { AuthUser } from '../common/decorators/current-user.decorator.js';
 import { type Page, paginate, type SortColumns } from '../common/pagination/page.js';
 import { ValidationProblem } from '../common/problem-details.js';
@@ -52,6 +53,7 @@ export class MappingsService {
   constructor(
     @InjectRepository(Mapping) private readonly mappings: Repository<Mapping>,
     private readonly dataSource: DataSource,
+    private readonly audit: AuditService,
   ) {}
 
   /**
@@ -84,16 +86,21 @@ export class MappingsService {
    * Inserts only when the patient is the caller's: otherwise the unique index, checked
    * before the foreign key, would answer 409 and reveal another user's mapping.
    */
-  async create(auth: AuthUser, dto: CreateMappingDto): Promise<MappingResponse> {
-    const inserted: { id: string }[] = await this.mappings.query(
-      `INSERT INTO mappings (patient_id, doctor_id, notes, created_by)
-       SELECT patient.id, $2, $3, patient.created_by FROM patients patient
-       WHERE patient.id = $1 AND patient.created_by = $4
-       RETURNING id`,
-      [dto.patientId, dto.doctorId, dto.notes ?? null, auth.id],
-    );
-    if (inserted.length === 0) throw new ValidationProblem([NOT_YOUR_PATIENT]);
-    return this.get(auth, inserted[0].id);
+  create(auth: AuthUser, dto: CreateMappingDto): Promise<MappingResponse> {
+    // A duplicate pair (409) can only be of the caller's own patient: the trail names it.
+    this.audit.add({ patientIds: [dto.patientId] });
+    return this.dataSource.transaction(async (manager) => {
+      const inserted: { id: string }[] = await manager.query(
+        `INSERT INTO mappings (patient_id, doctor_id, notes, created_by)
+         SELECT patient.id, $2, $3, patient.created_by FROM patients patient
+         WHERE patient.id = $1 AND patient.created_by = $4
+         RETURNING id`,
+        [dto.patientId, dto.doctorId, dto.notes ?? null, auth.id],
+      );
+      if (inserted.length === 0) throw new ValidationProblem([NOT_YOUR_PATIENT]);
+      await this.audit.recordInTransaction(manager, { resourceId: inserted[0].id });
+      return toMappingResponse(await this.findOwned(manager, auth, inserted[0].id));
+    });
   }
 
   replace(
@@ -133,7 +140,12 @@ export class MappingsService {
         throw new ValidationProblem([NOT_YOUR_PATIENT]);
       }
       await manager.update(Mapping, { id, createdBy: auth.id }, changes);
-      return toMappingResponse(await this.findOwned(manager, auth, id));
+      const updated = await this.findOwned(manager, auth, id);
+      // A mapping moved to another patient touched both.
+      await this.audit.recordInTransaction(manager, {
+        patientIds: [mapping.patientId, updated.patientId],
+      });
+      return toMappingResponse(updated);
     });
   }
 
@@ -144,7 +156,14 @@ export class MappingsService {
       assertExpectedVersion(expected, mapping.version);
       if (mapping.doctorId === mapping.patient.doctorId) throw new ConflictException(ASSIGNED);
       await manager.delete(Mapping, { id, createdBy: auth.id });
+      await this.audit.recordInTransaction(manager, { patientIds: [mapping.patientId] });
     });
+  }
+
+  /** The patient of a mapping, whoever owns it: only for the audit trail, never answered. */
+  private async patientOfAnyMapping(id: string): Promise<string[]> {
+    const mapping = await this.mappings.findOne({ where: { id }, select: { patientId: true } });
+    return mapping ? [mapping.patientId] : [];
   }
 
   /** The caller's mappings with their patient and doctor summaries, in one joined query. */
@@ -168,7 +187,12 @@ export class MappingsService {
     const builder = this.withSummaries(manager, auth).andWhere('mapping.id = :id', { id });
     if (lock) builder.setLock('pessimistic_write');
     const mapping = await builder.getOne();
-    if (!mapping) throw new NotFoundException(NOT_FOUND);
+    if (!mapping) {
+      // Another user probing this id shows in the trail of the patient it belongs to.
+      this.audit.add({ patientIds: await this.patientOfAnyMapping(id) });
+      throw new NotFoundException(NOT_FOUND);
+    }
+    this.audit.add({ patientIds: [mapping.patientId] });
     return mapping;
   }
 }

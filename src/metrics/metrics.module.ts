@@ -11,8 +11,9 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
 import { createServer, type Server } from 'node:http';
 import type { Pool } from 'pg';
-import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
+import { AuditService } from '../audit/audit.service.js';
 import type { AppConfig } from '../config/environment.js';
 
 /** The buckets OpenTelemetry's HTTP semantic conventions advise for request durations, in seconds. */
@@ -25,8 +26,8 @@ const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 
 
 /**
  * Prometheus metrics (prom-client) on a listener of their own at METRICS_PORT, never on the
- * API port: the request duration histogram, the database pool's use and the process
- * defaults. Labels carry route patterns (`/api/patients/:id`), never a URL, so no id, email
+ * API port: the request duration histogram, the database pool's use, the audit events
+ * written and the process defaults. Labels carry route patterns (`/api/patients/:id`), never a URL, so no id, email
  * or other personal data reaches them. The registry is the module's own (not prom-client's
  * global one), so that several applications can run in one process. prom-client is used
  * directly: `@willsoto/nestjs-prometheus` serves its controller on the API's own port.
@@ -49,8 +50,30 @@ export class Metrics implements OnModuleInit, OnApplicationBootstrap, OnApplicat
     private readonly adapterHost: HttpAdapterHost,
     private readonly dataSource: DataSource,
     private readonly config: ConfigService<AppConfig, true>,
+    audit: AuditService,
   ) {
     collectDefaultMetrics({ register: this.registry });
+    // The audit trail counts its own writes; these read the counts when scraped.
+    new Counter({
+      name: 'audit_events_written_total',
+      help: 'Audit events stored: in the transaction of the change they record, or by the group commit of reads and failures.',
+      labelNames: ['write'],
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        this.inc({ write: 'transaction' }, audit.committedInTransactions);
+        this.inc({ write: 'group_commit' }, audit.batches.written);
+      },
+    });
+    new Counter({
+      name: 'audit_event_batches_total',
+      help: 'Multi-row INSERTs of the group commit; the events it wrote divided by this is the batch size.',
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        this.inc(audit.batches.writes);
+      },
+    });
     const pool = () => (this.dataSource.driver as unknown as { master?: Pool }).master;
     new Gauge({
       name: 'db_client_connection_count',

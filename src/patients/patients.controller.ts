@@ -1,5 +1,7 @@
 import { Body, Controller, Delete, Get, HttpStatus, Patch, Post, Put, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
+import { Audited } from '../audit/audited.decorator.js';
+import { AuditEventListQuery, AuditEventPage } from '../audit/dto/audit-event.dto.js';
 import { type AuthUser, CurrentUser } from '../common/decorators/current-user.decorator.js';
 import { ApiIdParam, IdParam } from '../common/decorators/id-param.decorator.js';
 import { Creates } from '../common/interceptors/location.interceptor.js';
@@ -28,6 +30,7 @@ export class PatientsController {
   constructor(private readonly patients: PatientsService) {}
 
   @Get()
+  @Audited<PatientPage>('patient.search', { patientsOf: (page) => page.items.map((p) => p.id) })
   @ApiEndpoint({
     operationId: 'listPatients',
     summary: "List the caller's patients",
@@ -39,6 +42,7 @@ export class PatientsController {
   }
 
   @Post()
+  @Audited('patient.create')
   @Versioned('create')
   @Creates('/api/patients/:id/', {
     operationId: 'createPatient',
@@ -53,6 +57,7 @@ export class PatientsController {
 
   @Get(':id')
   @ApiIdParam('patient')
+  @Audited('patient.read', { pathNamesPatient: true })
   @Versioned('read')
   @ApiEndpoint({
     operationId: 'getPatient',
@@ -66,6 +71,7 @@ export class PatientsController {
 
   @Put(':id')
   @ApiIdParam('patient')
+  @Audited('patient.update', { pathNamesPatient: true })
   @Versioned('write')
   @ApiEndpoint({
     operationId: 'replacePatient',
@@ -85,6 +91,7 @@ export class PatientsController {
 
   @Patch(':id')
   @ApiIdParam('patient')
+  @Audited('patient.update', { pathNamesPatient: true })
   @Versioned('write')
   @ApiEndpoint({
     operationId: 'updatePatient',
@@ -104,6 +111,7 @@ export class PatientsController {
 
   @Delete(':id')
   @ApiIdParam('patient')
+  @Audited('patient.delete', { pathNamesPatient: true })
   @Versioned('delete')
   @ApiEndpoint({
     operationId: 'deletePatient',
@@ -121,6 +129,8 @@ export class PatientsController {
 
   @Get(':id/doctors')
   @ApiIdParam('patient')
+  // Which doctors treat a patient is the patient's data: a read of the patient.
+  @Audited('patient.read', { pathNamesPatient: true })
   @ApiEndpoint({
     operationId: 'listPatientDoctors',
     summary: 'List the doctors mapped to a patient',
@@ -137,6 +147,7 @@ export class PatientsController {
 
   @Get(':id/history')
   @ApiIdParam('patient')
+  @Audited('patient.history', { pathNamesPatient: true })
   @ApiEndpoint({
     operationId: 'listPatientHistory',
     summary: 'List the versions of a patient, newest first',
@@ -156,6 +167,7 @@ export class PatientsController {
   @Get(':id/history/:version')
   @ApiIdParam('patient')
   @ApiVersionParam()
+  @Audited('patient.history', { pathNamesPatient: true })
   @ApiEndpoint({
     operationId: 'getPatientVersion',
     summary: 'Read one version of a patient',
@@ -168,5 +180,25 @@ export class PatientsController {
     @VersionParam() version: number,
   ): Promise<PatientHistoryEntry> {
     return this.patients.historyEntry(auth, id, version);
+  }
+
+  @Get(':id/audit-events')
+  @ApiIdParam('patient')
+  @Audited('audit.search', { pathNamesPatient: true })
+  @ApiEndpoint({
+    operationId: 'listPatientAuditEvents',
+    summary: "Who has accessed one of the caller's patients: its audit events",
+    description:
+      'Every recorded event whose `patientIds` include the patient, failed attempts by other ' +
+      'users included. Reading it is itself recorded.',
+    response: AuditEventPage,
+    problems: [BAD_REQUEST, NOT_FOUND],
+  })
+  listAuditEvents(
+    @CurrentUser() auth: AuthUser,
+    @IdParam() id: string,
+    @Query() query: AuditEventListQuery,
+  ): Promise<AuditEventPage> {
+    return this.patients.auditTrail(auth, id, query);
   }
 }

@@ -1,6 +1,8 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, type EntityManager, type Repository } from 'typeorm';
+import { AuditService } from '../audit/audit.service.js';
+import type { AuditEventListQuery, AuditEventResponse } from '../audit/dto/audit-event.dto.js';
 import type { AuthUser } from '../common/decorators/current-user.decorator.js';
 import {
   containsPattern,
@@ -71,6 +73,7 @@ export class PatientsService {
     @InjectRepository(Patient) private readonly patients: Repository<Patient>,
     private readonly doctors: DoctorsService,
     private readonly dataSource: DataSource,
+    private readonly audit: AuditService,
   ) {}
 
   list(auth: AuthUser, query: PatientListQuery): Promise<Page<PatientResponse>> {
@@ -95,6 +98,10 @@ export class PatientsService {
       const { generatedMaps } = await manager.insert(Patient, values);
       const patient = manager.create(Patient, { ...values, ...generatedMaps[0] });
       await this.mapToAssignedDoctor(manager, patient);
+      await this.audit.recordInTransaction(manager, {
+        resourceId: patient.id,
+        patientIds: [patient.id],
+      });
       return toPatientResponse(patient);
     });
   }
@@ -126,24 +133,31 @@ export class PatientsService {
       const changes = { ...definedOnly(dto), updatedBy: auth.id };
       Object.assign(patient, changes, await updateVersioned(manager, Patient, id, changes));
       if (reassigned) await this.mapToAssignedDoctor(manager, patient);
+      await this.audit.recordInTransaction(manager);
       return toPatientResponse(patient);
     });
   }
 
   /**
-   * Deletes a patient if it is at an `expected` version, in one statement; its mappings and
-   * its history go with it (ON DELETE CASCADE).
+   * Deletes a patient if it is at an `expected` version, in one statement, with its audit
+   * event; its mappings and its history go with it (ON DELETE CASCADE).
    */
-  async remove(auth: AuthUser, id: string, expected?: ExpectedVersions): Promise<void> {
-    const deletion = this.patients
-      .createQueryBuilder()
-      .delete()
-      .where('id = :id AND created_by = :user', { id, user: auth.id });
-    if (expected) deletion.andWhere('version = ANY(:expected)', { expected });
-    if ((await deletion.execute()).affected) return;
-    const current = expected && (await this.patients.findOneBy({ id, createdBy: auth.id }));
-    if (current) throw preconditionFailed(current.version);
-    throw new NotFoundException(NOT_FOUND);
+  remove(auth: AuthUser, id: string, expected?: ExpectedVersions): Promise<void> {
+    return this.dataSource.transaction(async (manager) => {
+      const deletion = manager
+        .createQueryBuilder()
+        .delete()
+        .from(Patient)
+        .where('id = :id AND created_by = :user', { id, user: auth.id });
+      if (expected) deletion.andWhere('version = ANY(:expected)', { expected });
+      if ((await deletion.execute()).affected) {
+        await this.audit.recordInTransaction(manager);
+        return;
+      }
+      const current = expected && (await manager.findOneBy(Patient, { id, createdBy: auth.id }));
+      if (current) throw preconditionFailed(current.version);
+      throw new NotFoundException(NOT_FOUND);
+    });
   }
 
   /** The patient's versions, newest first by default. */
@@ -178,6 +192,16 @@ export class PatientsService {
   ): Promise<Page<DoctorResponse>> {
     await this.assertOwned(auth, id);
     return this.doctors.list(auth, query, { patientId: id });
+  }
+
+  /** The audit events that name one of the caller's patients: who has accessed it. */
+  async auditTrail(
+    auth: AuthUser,
+    id: string,
+    query: AuditEventListQuery,
+  ): Promise<Page<AuditEventResponse>> {
+    await this.assertOwned(auth, id);
+    return this.audit.search({ ...query, patientId: id });
   }
 
   private async assertOwned(auth: AuthUser, id: string): Promise<void> {

@@ -1,5 +1,6 @@
 import { Controller, Delete, Get, HttpStatus, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
+import { Audited } from '../audit/audited.decorator.js';
 import { type AuthUser, CurrentUser } from '../common/decorators/current-user.decorator.js';
 import { ApiIdParam, IdParam } from '../common/decorators/id-param.decorator.js';
 import { ApiEndpoint } from '../common/openapi.js';
@@ -27,6 +28,7 @@ export class SessionsController {
 
   @Delete(':id')
   @ApiIdParam('session')
+  @Audited('auth.session-end', { resourceType: 'session' })
   @ApiEndpoint({
     operationId: 'endSession',
     summary: 'End one of the caller’s sessions',

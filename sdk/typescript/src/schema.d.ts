@@ -4,6 +4,26 @@
  */
 
 export interface paths {
+    "/api/audit-events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search the audit trail (administrators only)
+         * @description Every recorded access to patient data, change of a record and authentication event, newest first. Reading the trail is itself recorded.
+         */
+        get: operations["listAuditEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health": {
         parameters: {
             query?: never;
@@ -333,6 +353,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/patients/{id}/audit-events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Who has accessed one of the caller's patients: its audit events
+         * @description Every recorded event whose `patientIds` include the patient, failed attempts by other users included. Reading it is itself recorded.
+         */
+        get: operations["listPatientAuditEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/mappings": {
         parameters: {
             query?: never;
@@ -468,6 +508,86 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        AuditEventResponse: {
+            /**
+             * Format: uuid
+             * @example 5d6e7f80-9a1b-4c2d-8e3f-4a5b6c7d8e9f
+             */
+            id: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-25T18:41:25.000Z
+             */
+            recordedAt: string;
+            /**
+             * @example patient.read
+             * @enum {string}
+             */
+            action: "auth.register" | "auth.login" | "auth.refresh" | "auth.refresh-reuse" | "auth.logout" | "auth.session-end" | "user.update" | "doctor.create" | "doctor.update" | "doctor.delete" | "patient.create" | "patient.read" | "patient.update" | "patient.delete" | "patient.search" | "patient.history" | "mapping.create" | "mapping.read" | "mapping.update" | "mapping.delete" | "mapping.search" | "audit.search";
+            /**
+             * @example success
+             * @enum {string}
+             */
+            outcome: "success" | "failure";
+            /**
+             * Format: int32
+             * @description The HTTP status the request was answered with.
+             * @example 200
+             */
+            status: number;
+            /**
+             * Format: uuid
+             * @description The user who made the request; null when unknown (a failed login, say).
+             * @example 0b7e8f6c-3d0a-4c7b-9a59-2f6d1c8e4a11
+             */
+            actorId: string | null;
+            /**
+             * @example patient
+             * @enum {string}
+             */
+            resourceType: "user" | "session" | "doctor" | "patient" | "mapping" | "audit-event";
+            /**
+             * Format: uuid
+             * @description The resource the request named; null for a search.
+             * @example 7a8b9c0d-1e2f-4a3b-8c4d-5e6f7a8b9c0d
+             */
+            resourceId: string | null;
+            /**
+             * @description Every patient whose data the request disclosed or changed.
+             * @example [
+             *       "7a8b9c0d-1e2f-4a3b-8c4d-5e6f7a8b9c0d"
+             *     ]
+             */
+            patientIds: string[];
+            /**
+             * @description The request id (the `X-Request-Id` of its answer).
+             * @example 0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90
+             */
+            requestId: string | null;
+            /**
+             * @description The client address the request came from.
+             * @example 203.0.113.7
+             */
+            clientAddress: string | null;
+            /**
+             * @description The `User-Agent` the client sent, cut to 512 characters.
+             * @example Mozilla/5.0
+             */
+            userAgent: string | null;
+        };
+        AuditEventPage: {
+            /** @description At most `limit` items. */
+            items: components["schemas"]["AuditEventResponse"][];
+            /**
+             * @description How many items match, over all pages.
+             * @example 1
+             */
+            total: number;
+            /** @example 20 */
+            limit: number;
+            /** @example 0 */
+            offset: number;
+        };
         HealthResponse: {
             /**
              * @example ok
@@ -1221,6 +1341,138 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    listAuditEvents: {
+        parameters: {
+            query?: {
+                limit?: number;
+                offset?: number;
+                /** @description A field to sort by; a leading `-` sorts descending. */
+                sort?: "recordedAt" | "-recordedAt";
+                /** @description Only events of this actor (a user id) */
+                actorId?: string;
+                /** @description Only events of this action */
+                action?: "auth.register" | "auth.login" | "auth.refresh" | "auth.refresh-reuse" | "auth.logout" | "auth.session-end" | "user.update" | "doctor.create" | "doctor.update" | "doctor.delete" | "patient.create" | "patient.read" | "patient.update" | "patient.delete" | "patient.search" | "patient.history" | "mapping.create" | "mapping.read" | "mapping.update" | "mapping.delete" | "mapping.search" | "audit.search";
+                /** @description Only events with this outcome */
+                outcome?: "success" | "failure";
+                /** @description Only events recorded at or after this time (ISO 8601; UTC unless an offset is given). */
+                from?: string;
+                /** @description Only events recorded before this time (ISO 8601; UTC unless an offset is given). */
+                to?: string;
+                /** @description Only events that disclosed or changed this patient */
+                patientId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditEventPage"];
+                };
+            };
+            /** @description The request is invalid (malformed id, body or query); `errors` lists the fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request is invalid (malformed id, body or query); `errors` lists the fields.",
+                     *       "instance": "/api/audit-events/",
+                     *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Missing, malformed, expired or wrongly signed access token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Missing, malformed, expired or wrongly signed access token.",
+                     *       "instance": "/api/audit-events/",
+                     *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The caller's role is not admin. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The caller's role is not admin.",
+                     *       "instance": "/api/audit-events/",
+                     *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description An unexpected error; it is logged on the server, and the answer tells nothing more. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "An unexpected error; it is logged on the server, and the answer tells nothing more.",
+                     *       "instance": "/api/audit-events/",
+                     *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The database is unavailable; try again shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is unavailable; try again shortly.",
+                     *       "instance": "/api/audit-events/",
+                     *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
     getHealth: {
         parameters: {
             query?: never;
@@ -4612,6 +4864,139 @@ export interface operations {
                      *       "status": 503,
                      *       "detail": "The database is unavailable; try again shortly.",
                      *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/history/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/",
+                     *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    listPatientAuditEvents: {
+        parameters: {
+            query?: {
+                limit?: number;
+                offset?: number;
+                /** @description A field to sort by; a leading `-` sorts descending. */
+                sort?: "recordedAt" | "-recordedAt";
+                /** @description Only events of this actor (a user id) */
+                actorId?: string;
+                /** @description Only events of this action */
+                action?: "auth.register" | "auth.login" | "auth.refresh" | "auth.refresh-reuse" | "auth.logout" | "auth.session-end" | "user.update" | "doctor.create" | "doctor.update" | "doctor.delete" | "patient.create" | "patient.read" | "patient.update" | "patient.delete" | "patient.search" | "patient.history" | "mapping.create" | "mapping.read" | "mapping.update" | "mapping.delete" | "mapping.search" | "audit.search";
+                /** @description Only events with this outcome */
+                outcome?: "success" | "failure";
+                /** @description Only events recorded at or after this time (ISO 8601; UTC unless an offset is given). */
+                from?: string;
+                /** @description Only events recorded before this time (ISO 8601; UTC unless an offset is given). */
+                to?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The patient's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditEventPage"];
+                };
+            };
+            /** @description The request is invalid (malformed id, body or query); `errors` lists the fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request is invalid (malformed id, body or query); `errors` lists the fields.",
+                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/audit-events/",
+                     *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Missing, malformed, expired or wrongly signed access token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Missing, malformed, expired or wrongly signed access token.",
+                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/audit-events/",
+                     *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No such resource, or it belongs to another user. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "No such resource, or it belongs to another user.",
+                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/audit-events/",
+                     *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description An unexpected error; it is logged on the server, and the answer tells nothing more. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "An unexpected error; it is logged on the server, and the answer tells nothing more.",
+                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/audit-events/",
+                     *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The database is unavailable; try again shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is unavailable; try again shortly.",
+                     *       "instance": "/api/patients/2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b/audit-events/",
                      *       "requestId": "0f9a6c1e-2b7d-4c38-9f51-8e2d4b6a7c90"
                      *     }
                      */

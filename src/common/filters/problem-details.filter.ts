@@ -76,6 +76,11 @@ function toProblem(exception: unknown): Problem {
   };
 }
 
+/** The status that the answer to `exception` will carry (the audit trail records it). */
+export function problemStatus(exception: unknown): number {
+  return toProblem(exception).status;
+}
+
 /** Sends `problem` as an RFC 9457 document for this request. */
 export function sendProblem(request: FastifyRequest, reply: FastifyReply, problem: Problem): void {
   const requestId = request.id;

@@ -31,7 +31,8 @@ export type ListQueryType = {
 
 /**
  * The query every list takes: `limit` (1–100, default 20), `offset` (default 0) and `sort`,
- * a whitelisted field with an optional `-` for descending (default `-createdAt`).
+ * a whitelisted field with an optional `-` for descending (default `defaultSort`, `-createdAt`
+ * unless given).
  */
 export function ListQuery<const Field extends string>(
   sortFields: readonly Field[],

@@ -4,6 +4,7 @@ import { CreateLoginThrottles1764200000000 } from './1764200000000-CreateLoginTh
 import { CreateRolesAndSessions1764300000000 } from './1764300000000-CreateRolesAndSessions.js';
 import { AddVersionsAndHistory1764400000000 } from './1764400000000-AddVersionsAndHistory.js';
 import { LoginThrottlesPerClient1764600000000 } from './1764600000000-LoginThrottlesPerClient.js';
+import { CreateAuditEvents1764700000000 } from './1764700000000-CreateAuditEvents.js';
 
 /**
  * Every migration, in order. Listed rather than globbed so that the application, the
@@ -17,4 +18,5 @@ export const migrations = [
   CreateRolesAndSessions1764300000000,
   AddVersionsAndHistory1764400000000,
   LoginThrottlesPerClient1764600000000,
+  CreateAuditEvents1764700000000,
 ];
