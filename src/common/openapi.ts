@@ -8,6 +8,7 @@ import {
 } from '@nestjs/swagger';
 import { STATUS_CODES } from 'node:http';
 import { EXAMPLE_ID } from './decorators/id-param.decorator.js';
+import { MAX_VERSION } from './versions/entity-tags.js';
 import { ProblemDetails } from './problem-details.js';
 import { TEXT_PATTERN } from './validation/fields.js';
 
@@ -159,3 +160,14 @@ export function ApiEndpoint(options: EndpointOptions): MethodDecorator {
 /** A timestamp in a response: ISO 8601 in UTC. */
 export const ApiTimestamp = () =>
   ApiProperty({ format: 'date-time', example: '2026-11-25T18:41:25.000Z' });
+
+/** A resource's `version` in a response: 1 when created, one more on every change. */
+export const ApiVersion = () =>
+  ApiProperty({
+    type: 'integer',
+    format: 'int32',
+    minimum: 1,
+    maximum: MAX_VERSION,
+    example: 1,
+    description: '1 when created, one more on every change; also the `ETag`, `"<version>"`.',
+  });

@@ -1,8 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { ListQuery, QueryTextField, SearchField } from '../../common/pagination/list-query.js';
-import { ApiText, ApiTimestamp } from '../../common/openapi.js';
+import { ApiText, ApiTimestamp, ApiVersion } from '../../common/openapi.js';
 import { PageOf } from '../../common/pagination/page.js';
-import { MAX_VERSION } from '../../common/versions/entity-tags.js';
 import { HistoryEntryOf } from '../../common/versions/history.js';
 import { EmailField, type Presence, TextField } from '../../common/validation/fields.js';
 import { LENGTH } from '../../common/validation/limits.js';
@@ -74,14 +73,7 @@ export class DoctorResponse {
   })
   createdBy: string;
 
-  @ApiProperty({
-    type: 'integer',
-    format: 'int32',
-    minimum: 1,
-    maximum: MAX_VERSION,
-    example: 1,
-    description: '1 when created, one more on every change; also the `ETag`, `"<version>"`.',
-  })
+  @ApiVersion()
   version: number;
 
   @ApiTimestamp()

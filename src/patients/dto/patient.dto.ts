@@ -1,9 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsUUID } from 'class-validator';
-import { ApiText, ApiTimestamp } from '../../common/openapi.js';
+import { ApiText, ApiTimestamp, ApiVersion } from '../../common/openapi.js';
 import { ListQuery, SearchField } from '../../common/pagination/list-query.js';
 import { PageOf } from '../../common/pagination/page.js';
-import { MAX_VERSION } from '../../common/versions/entity-tags.js';
 import { HistoryEntryOf } from '../../common/versions/history.js';
 import {
   DateOfBirthField,
@@ -104,14 +103,7 @@ export class PatientResponse {
   })
   doctorId: string;
 
-  @ApiProperty({
-    type: 'integer',
-    format: 'int32',
-    minimum: 1,
-    maximum: MAX_VERSION,
-    example: 1,
-    description: '1 when created, one more on every change; also the `ETag`, `"<version>"`.',
-  })
+  @ApiVersion()
   version: number;
 
   @ApiTimestamp()
