@@ -14,11 +14,11 @@ export default defineConfig({
       include: ['src/**/*.ts'],
       exclude: ['src/**/*.spec.ts'],
       reporter: ['text-summary'],
-      // Just below what the suite reaches (86.98 % statements, 78.02 % branches, 88.48 %
-      // functions, 88.02 % lines), so that CI fails when coverage drops. The admin CLI, the
+      // Just below what the suite reaches (89.68 % statements, 80.27 % branches, 90.57 %
+      // functions, 90.62 % lines), so that CI fails when coverage drops. The admin CLI, the
       // sessions' cross-instance revocation and the several-instances work (the migration step,
       // Redis outages, the shutdown drain) are tested as processes, so they count for little here.
-      thresholds: { statements: 86.5, branches: 77.5, functions: 88, lines: 87.5 },
+      thresholds: { statements: 89, branches: 79.5, functions: 90, lines: 90 },
     },
   },
 });
