@@ -1,20 +1,10 @@
 import 'reflect-metadata';
-import { existsSync } from 'node:fs';
-import { ConfigurationError, loadConfig } from './config/environment.js';
+import { loadProcessConfig } from './config/environment.js';
 import { Logger } from 'nestjs-pino';
 import { createApp } from './app.factory.js';
 import { Readiness } from './health/readiness.js';
 
-if (existsSync('.env')) process.loadEnvFile('.env');
-
-let config;
-try {
-  config = loadConfig(process.env);
-} catch (error) {
-  if (!(error instanceof ConfigurationError)) throw error;
-  console.error(`Configuration error: ${error.message}`);
-  process.exit(1);
-}
+const config = loadProcessConfig();
 
 const app = await createApp(config);
 await app.listen({ port: config.port, host: '0.0.0.0' });

@@ -1,7 +1,6 @@
 import 'reflect-metadata';
-import { existsSync } from 'node:fs';
 import { DataSource } from 'typeorm';
-import { ConfigurationError, loadConfig } from './config/environment.js';
+import { loadProcessConfig } from './config/environment.js';
 import { dataSourceOptions } from './database/data-source-options.js';
 import { EmbeddedPostgres } from './database/embedded-postgres.js';
 import { describeRun, pendingMigrations, runMigrationsOnce } from './database/migrate.js';
@@ -17,16 +16,7 @@ import { describeRun, pendingMigrations, runMigrationsOnce } from './database/mi
  */
 const WAIT_LIMIT_MS = 5 * 60_000;
 const WAIT_POLL_MS = 2_000;
-if (existsSync('.env')) process.loadEnvFile('.env');
-
-let config;
-try {
-  config = loadConfig(process.env);
-} catch (error) {
-  if (!(error instanceof ConfigurationError)) throw error;
-  console.error(`Configuration error: ${error.message}`);
-  process.exit(1);
-}
+const config = loadProcessConfig();
 
 const embedded =
   config.databaseUrl === undefined ? await EmbeddedPostgres.start(config.dataDir) : undefined;

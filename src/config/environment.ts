@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { plainToInstance, Transform } from 'class-transformer';
 import {
@@ -205,4 +206,20 @@ export function loadConfig(raw: Record<string, string | undefined>): AppConfig {
     metricsPort: env.METRICS_PORT,
     shutdownDelaySeconds: env.SHUTDOWN_DELAY_SECONDS,
   };
+}
+
+/**
+ * The configuration of a process started from the command line: `.env` in the working
+ * directory (if any) under the environment's variables, validated; a bad value prints its
+ * one-line `Configuration error: …` and exits 1.
+ */
+export function loadProcessConfig(): AppConfig {
+  if (existsSync('.env')) process.loadEnvFile('.env');
+  try {
+    return loadConfig(process.env);
+  } catch (error) {
+    if (!(error instanceof ConfigurationError)) throw error;
+    console.error(`Configuration error: ${error.message}`);
+    process.exit(1);
+  }
 }
