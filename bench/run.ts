@@ -42,7 +42,9 @@ import {
 } from './lib/load.js';
 import { freePort } from '../scripts/lib/local-server.mjs';
 import {
+  BCRYPT_ROUNDS,
   killAllChildren,
+  serverEnvironment,
   type ServerProcess,
   startServer,
   statusKb,
@@ -79,8 +81,6 @@ const LOAD: LoadOptions = smoke
   : { connections: 32, durationSeconds: 10, warmupSeconds: 2, quietWaitMs: 10_000 };
 /** S5 waits on bcrypt (~0.25 s a hash): with 32 connections, a one-second smoke run answers none. */
 const SMOKE_LOGIN_CONNECTIONS = 2;
-const BCRYPT_ROUNDS = 12; // the service's default
-const JWT_SECRET = 'benchmark-only-secret-0123456789abcdef';
 const stamp = new Date().toISOString().replace(/[:.]/g, '-');
 const databases: string[] = [];
 
@@ -135,29 +135,12 @@ async function bcryptMs(): Promise<number> {
   return times.sort((a, b) => a - b)[2];
 }
 
-function environment(database: string, port: number): Record<string, string> {
-  return {
-    NODE_ENV: 'production',
-    PORT: String(port),
-    DATABASE_URL: databaseUrl(database),
-    JWT_SECRET,
-    JWT_ACCESS_TTL: '15m',
-    JWT_REFRESH_TTL: '7d',
-    BCRYPT_ROUNDS: String(BCRYPT_ROUNDS),
-    AUTH_RATE_LIMIT: '0',
-    CORS_ORIGINS: '',
-    LOG_LEVEL: 'warn',
-    // No load balancer to drain from: stop at once.
-    SHUTDOWN_DELAY_SECONDS: '0',
-  };
-}
-
 async function startService(database: string): Promise<ServerProcess> {
   const port = await freePort();
   const server = startServer(
     'service',
     [join(ROOT, 'dist/src/main.js')],
-    environment(database, port),
+    serverEnvironment(databaseUrl(database), port),
     port,
   );
   await waitUntilReady(server);
@@ -169,7 +152,7 @@ async function startBaseline(database: string): Promise<ServerProcess> {
   const server = startServer(
     'baseline',
     ['--import', 'tsx', join(ROOT, 'bench/baseline/server.ts')],
-    environment(database, port),
+    serverEnvironment(databaseUrl(database), port),
     port,
   );
   await waitUntilReady(server);
