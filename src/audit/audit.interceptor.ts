@@ -10,6 +10,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { defer, lastValueFrom, type Observable } from 'rxjs';
 import type { AuthUser } from '../common/decorators/current-user.decorator.js';
 import { problemStatus } from '../common/filters/problem-details.filter.js';
+import { perHandler } from '../common/handler-metadata.js';
 import { AUDITED, type AuditDeclaration } from './audited.decorator.js';
 import { AuditScope, auditScopes, type RequestContext } from './audit-scope.js';
 import { AuditService } from './audit.service.js';
@@ -45,21 +46,22 @@ function requestContextOf(request: FastifyRequest & { user?: AuthUser }): Reques
  */
 @Injectable()
 export class AuditInterceptor implements NestInterceptor {
+  /** The route's declaration and the status its handler answers when it sets one. */
+  private readonly routeOf = perHandler((handler) => ({
+    declaration: this.reflector.get<AuditDeclaration | undefined>(AUDITED, handler),
+    httpCode: this.reflector.get<number | undefined>(HTTP_CODE_METADATA, handler),
+  }));
+
   constructor(
     private readonly reflector: Reflector,
     private readonly audit: AuditService,
   ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    const declaration = this.reflector.get<AuditDeclaration | undefined>(
-      AUDITED,
-      context.getHandler(),
-    );
+    const { declaration, httpCode } = this.routeOf(context);
     if (!declaration) return next.handle();
     const request = context.switchToHttp().getRequest<FastifyRequest & { user?: AuthUser }>();
-    const successStatus =
-      this.reflector.get<number | undefined>(HTTP_CODE_METADATA, context.getHandler()) ??
-      (request.method === 'POST' ? 201 : 200);
+    const successStatus = httpCode ?? (request.method === 'POST' ? 201 : 200);
     const { id } = request.params as { id?: string };
     const scope = new AuditScope(declaration, successStatus, requestContextOf(request), id);
     const reply = context.switchToHttp().getResponse<FastifyReply>();

@@ -2,20 +2,23 @@ import { type ExecutionContext, Injectable, UnauthorizedException } from '@nestj
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import { IS_PUBLIC } from '../decorators/public.decorator.js';
+import { perHandler } from '../handler-metadata.js';
 
 /** The global guard: a valid access token on every endpoint not marked `@Public()`. */
 @Injectable()
 export class JwtAuthGuard extends AuthGuard('jwt') {
+  private readonly isPublic = perHandler(
+    (handler, controller) =>
+      this.reflector.getAllAndOverride<boolean | undefined>(IS_PUBLIC, [handler, controller]) ??
+      false,
+  );
+
   constructor(private readonly reflector: Reflector) {
     super();
   }
 
   override canActivate(context: ExecutionContext) {
-    const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [
-      context.getHandler(),
-      context.getClass(),
-    ]);
-    return isPublic || super.canActivate(context);
+    return this.isPublic(context) || super.canActivate(context);
   }
 
   override handleRequest<TUser>(error: unknown, user: TUser, info: unknown): TUser {

@@ -9,6 +9,7 @@ import type { Role } from '../../users/user.entity.js';
 import { UsersService } from '../../users/users.service.js';
 import type { AuthUser } from '../decorators/current-user.decorator.js';
 import { ROLES } from '../decorators/roles.decorator.js';
+import { perHandler } from '../handler-metadata.js';
 
 /**
  * The global guard of function-level authorization, run after the JWT guard: an endpoint
@@ -17,16 +18,17 @@ import { ROLES } from '../decorators/roles.decorator.js';
  */
 @Injectable()
 export class RolesGuard implements CanActivate {
+  private readonly rolesOf = perHandler((handler, controller) =>
+    this.reflector.getAllAndOverride<Role[] | undefined>(ROLES, [handler, controller]),
+  );
+
   constructor(
     private readonly reflector: Reflector,
     private readonly users: UsersService,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES, [
-      context.getHandler(),
-      context.getClass(),
-    ]);
+    const roles = this.rolesOf(context);
     if (!roles) return true;
     const auth = context.switchToHttp().getRequest<{ user: AuthUser }>().user;
     const account = await this.users.findById(auth.id);
