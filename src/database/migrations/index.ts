@@ -5,6 +5,7 @@ import { CreateRolesAndSessions1764300000000 } from './1764300000000-CreateRoles
 import { AddVersionsAndHistory1764400000000 } from './1764400000000-AddVersionsAndHistory.js';
 import { LoginThrottlesPerClient1764600000000 } from './1764600000000-LoginThrottlesPerClient.js';
 import { CreateAuditEvents1764700000000 } from './1764700000000-CreateAuditEvents.js';
+import { CountMappingsPerOwner1764900000000 } from './1764900000000-CountMappingsPerOwner.js';
 
 /**
  * Every migration, in order. Listed rather than globbed so that the application, the
@@ -19,4 +20,5 @@ export const migrations = [
   AddVersionsAndHistory1764400000000,
   LoginThrottlesPerClient1764600000000,
   CreateAuditEvents1764700000000,
+  CountMappingsPerOwner1764900000000,
 ];
