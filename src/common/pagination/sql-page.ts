@@ -1,0 +1,67 @@
+import type { EntityManager } from 'typeorm';
+import type { ListQueryType } from './list-query.js';
+import type { Page } from './page.js';
+
+/** The numbered parameters of one hand-written statement: `add` answers the placeholder. */
+export class SqlParameters {
+  readonly values: unknown[] = [];
+
+  add(value: unknown): string {
+    this.values.push(value);
+    return `$${this.values.length}`;
+  }
+}
+
+/** A list's SELECT in parts: the page and its count are built from the same FROM and WHERE. */
+export interface ListStatement {
+  columns: string;
+  from: string;
+  where: string[];
+  parameters: SqlParameters;
+  /** The column of each sort field (whitelisted: only these reach the SQL). */
+  sortColumns: Record<string, string>;
+  /** The primary key, which breaks ties so that pages never overlap. */
+  key: string;
+}
+
+const whereOf = (conditions: string[]) =>
+  conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : '';
+
+/** The `total` of a list: COUNT(*) over its FROM and WHERE (every row is one item). */
+export async function countRows(manager: EntityManager, statement: ListStatement): Promise<number> {
+  const [row]: { total: number }[] = await manager.query(
+    `SELECT count(*)::int AS "total" FROM ${statement.from}${whereOf(statement.where)}`,
+    statement.parameters.values,
+  );
+  return row.total;
+}
+
+/**
+ * Runs a list's page (the sort field's column, then the key, LIMIT/OFFSET) and its total. A
+ * page that is neither full nor past the end is the last one: it gives the total itself, and
+ * `count` (COUNT(*) unless given) runs only otherwise.
+ */
+export async function listPage<Row, Item = Row>(
+  manager: EntityManager,
+  statement: ListStatement,
+  query: ListQueryType,
+  toItem: (row: Row) => Item,
+  count: () => Promise<number> = () => countRows(manager, statement),
+): Promise<Page<Item>> {
+  const descending = query.sort.startsWith('-');
+  const column = statement.sortColumns[descending ? query.sort.slice(1) : query.sort];
+  const direction = descending ? 'DESC' : 'ASC';
+  const order =
+    column === statement.key
+      ? `${column} ${direction}`
+      : `${column} ${direction}, ${statement.key} ${direction}`;
+  const parameters = [...statement.parameters.values, query.limit, query.offset];
+  const rows: Row[] = await manager.query(
+    `SELECT ${statement.columns} FROM ${statement.from}${whereOf(statement.where)} ` +
+      `ORDER BY ${order} LIMIT $${parameters.length - 1} OFFSET $${parameters.length}`,
+    parameters,
+  );
+  const isLastPage = rows.length > 0 && rows.length < query.limit;
+  const total = isLastPage ? query.offset + rows.length : await count();
+  return { items: rows.map(toItem), total, limit: query.limit, offset: query.offset };
+}
