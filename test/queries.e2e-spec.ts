@@ -1,7 +1,13 @@
 import pg from 'pg';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type Account, signUp, useTestServer } from './support/app.js';
-import { createDoctor, createMapping, createPatient } from './support/records.js';
+import { AuditRepository } from '../src/audit/audit.repository.js';
+import { DoctorVersionsRepository } from '../src/doctors/doctor-versions.repository.js';
+import { DoctorsRepository } from '../src/doctors/doctors.repository.js';
+import { MappingsRepository } from '../src/mappings/mappings.repository.js';
+import { PatientVersionsRepository } from '../src/patients/patient-versions.repository.js';
+import { PatientsRepository } from '../src/patients/patients.repository.js';
+import { createDoctor, createMapping, createPatient, patientBody } from './support/records.js';
 
 const server = useTestServer();
 let owner: Account;
@@ -16,12 +22,30 @@ function sqlText(call: unknown[]): string {
   return typeof first === 'string' ? first : ((first as { text?: string })?.text ?? '');
 }
 
-/** Counts the SQL statements the service sends for `request` while it runs. */
-async function countQueries(request: () => Promise<{ status: number; body: any }>) {
+/** Every repository: each public method must be exercised below, with its statements counted. */
+const REPOSITORIES = [
+  DoctorsRepository,
+  DoctorVersionsRepository,
+  PatientsRepository,
+  PatientVersionsRepository,
+  MappingsRepository,
+  AuditRepository,
+];
+/** Run at start-up and daily by the partition upkeep, never for a request. */
+const NOT_PER_REQUEST = new Set(['AuditRepository.addPartitions']);
+
+/** Counts the statements the service sends while `request` runs, and answers its response. */
+async function countedRequest(request: () => Promise<{ status: number; body: any }>) {
   const query = vi.spyOn(pg.Client.prototype, 'query');
   const response = await request();
   const count = query.mock.calls.filter((call) => !ENDED_SESSIONS_POLL.test(sqlText(call))).length;
   query.mockRestore();
+  return { count, response };
+}
+
+/** Counts the statements of a list request, and how many items it answered. */
+async function countQueries(request: () => Promise<{ status: number; body: any }>) {
+  const { count, response } = await countedRequest(request);
   expect(response.status).toBe(200);
   return { count, items: response.body.items.length as number };
 }
@@ -84,5 +108,324 @@ describe('lists issue a constant number of queries, whatever their size', () => 
     expect(doctors.items).toBe(50);
     expect(doctors.count).toBeLessThanOrEqual(2);
     expect((await countQueries(lists.mappings)).count).toBeLessThanOrEqual(3);
+  });
+});
+
+/** What one request costs: its statements, START TRANSACTION and COMMIT included. */
+interface Case {
+  /** The repository methods it exercises. */
+  covers: string[];
+  request: () => Promise<{ status: number; body: any }>;
+  status: number;
+  statements: number;
+}
+
+describe('every repository method, in the requests that use it', () => {
+  let other: Account;
+  let doctorId: string;
+  let spareDoctorId: string;
+  let patientId: string;
+  let mappingId: string;
+  let othersMappingId: string;
+  let othersPatientId: string;
+  let deletableDoctorId: string;
+  let newDoctorId: string;
+  const missing = '00000000-0000-4000-8000-000000000000';
+  const as = (headers: Record<string, string> = {}) => ({ token: owner.accessToken, headers });
+
+  beforeAll(async () => {
+    other = await signUp(server.http, 'Query Bystander');
+    doctorId = (await createDoctor(server.http, owner.accessToken)).id;
+    spareDoctorId = (await createDoctor(server.http, owner.accessToken)).id;
+    patientId = (await createPatient(server.http, owner.accessToken, doctorId)).id;
+    await createPatient(server.http, owner.accessToken, doctorId);
+    mappingId = (await createMapping(server.http, owner.accessToken, patientId, spareDoctorId)).id;
+    deletableDoctorId = (await createDoctor(server.http, owner.accessToken)).id;
+    newDoctorId = (await createDoctor(server.http, owner.accessToken)).id;
+    othersPatientId = (await createPatient(server.http, other.accessToken, doctorId)).id;
+    othersMappingId = (
+      await createMapping(server.http, other.accessToken, othersPatientId, spareDoctorId)
+    ).id;
+  });
+
+  const cases = (): [string, Case][] => [
+    [
+      'the doctor directory (S1), a full page',
+      {
+        covers: ['DoctorsRepository.page'],
+        request: () => server.http.get('/api/doctors/?limit=2', as()),
+        status: 200,
+        // The page and its count.
+        statements: 2,
+      },
+    ],
+    [
+      'a doctor',
+      {
+        covers: ['DoctorsRepository.findById'],
+        request: () => server.http.get(`/api/doctors/${doctorId}/`, as()),
+        status: 200,
+        statements: 1,
+      },
+    ],
+    [
+      'a new doctor',
+      {
+        covers: ['DoctorsRepository.insert', 'AuditRepository.insert'],
+        request: () =>
+          server.http.post(
+            '/api/doctors/',
+            { name: 'Dr. Count', specialization: 'Counting', email: `count-${Date.now()}@e.com` },
+            as(),
+          ),
+        status: 201,
+        // START TRANSACTION, INSERT, the audit event's INSERT, COMMIT.
+        statements: 4,
+      },
+    ],
+    [
+      'a changed doctor',
+      {
+        covers: ['DoctorsRepository.lock', 'DoctorsRepository.update'],
+        request: () =>
+          server.http.patch(`/api/doctors/${doctorId}/`, { phone: '+1 555 0100' }, as()),
+        status: 200,
+        statements: 5,
+      },
+    ],
+    [
+      "a doctor's history",
+      {
+        covers: ['DoctorVersionsRepository.page'],
+        request: () => server.http.get(`/api/doctors/${doctorId}/history/`, as()),
+        status: 200,
+        statements: 1,
+      },
+    ],
+    [
+      'the history of a doctor that does not exist (404)',
+      {
+        covers: ['DoctorsRepository.exists'],
+        request: () => server.http.get(`/api/doctors/${missing}/history/`, as()),
+        status: 404,
+        // The empty page, its count and the doctor's existence.
+        statements: 3,
+      },
+    ],
+    [
+      "a doctor's first version",
+      {
+        covers: ['DoctorVersionsRepository.find'],
+        request: () => server.http.get(`/api/doctors/${doctorId}/history/1/`, as()),
+        status: 200,
+        statements: 1,
+      },
+    ],
+    [
+      'the deletion of a doctor patients depend on (409)',
+      {
+        covers: ['MappingsRepository.patientCountOf'],
+        request: () => server.http.delete(`/api/doctors/${spareDoctorId}/`, as()),
+        status: 409,
+        // START, the lock, the dependants, ROLLBACK; the refusal's audit event.
+        statements: 5,
+      },
+    ],
+    [
+      "the caller's patients, a full page",
+      {
+        covers: ['PatientsRepository.page'],
+        request: () => server.http.get('/api/patients/?limit=1', as()),
+        status: 200,
+        statements: 3,
+      },
+    ],
+    [
+      'a patient (S2)',
+      {
+        covers: ['PatientsRepository.findOwned'],
+        request: () => server.http.get(`/api/patients/${patientId}/`, as()),
+        status: 200,
+        statements: 2,
+      },
+    ],
+    [
+      'a new patient (S4)',
+      {
+        covers: ['PatientsRepository.insert', 'MappingsRepository.insertAssigned'],
+        request: () => server.http.post('/api/patients/', patientBody(doctorId), as()),
+        status: 201,
+        // START, the patient, its mapping, the audit event, COMMIT.
+        statements: 5,
+      },
+    ],
+    [
+      'a patient given another doctor',
+      {
+        covers: ['PatientsRepository.update'],
+        request: () =>
+          server.http.patch(`/api/patients/${patientId}/`, { doctorId: newDoctorId }, as()),
+        status: 200,
+        // START, the locked read, UPDATE, the new doctor's mapping, the event, COMMIT.
+        statements: 6,
+      },
+    ],
+    [
+      "a patient's doctors",
+      {
+        covers: ['MappingsRepository.doctorIdsOf'],
+        request: () => server.http.get(`/api/patients/${patientId}/doctors/`, as()),
+        status: 200,
+        statements: 3,
+      },
+    ],
+    [
+      "another user's patient's doctors (404)",
+      {
+        covers: ['PatientsRepository.existsOwned'],
+        request: () => server.http.get(`/api/patients/${othersPatientId}/doctors/`, as()),
+        status: 404,
+        // No mapped doctors, no such patient of the caller's, the refusal's event.
+        statements: 3,
+      },
+    ],
+    [
+      "a patient's history",
+      {
+        covers: ['PatientVersionsRepository.page'],
+        request: () => server.http.get(`/api/patients/${patientId}/history/`, as()),
+        status: 200,
+        statements: 2,
+      },
+    ],
+    [
+      "a patient's first version",
+      {
+        covers: ['PatientVersionsRepository.find'],
+        request: () => server.http.get(`/api/patients/${patientId}/history/1/`, as()),
+        status: 200,
+        statements: 2,
+      },
+    ],
+    [
+      "a patient's audit trail",
+      {
+        covers: ['AuditRepository.search'],
+        request: () => server.http.get(`/api/patients/${patientId}/audit-events/`, as()),
+        status: 200,
+        statements: 3,
+      },
+    ],
+    [
+      "the caller's mappings (S3), a full page",
+      {
+        covers: ['MappingsRepository.page', 'MappingsRepository.countOwned'],
+        request: () => server.http.get('/api/mappings/?limit=1', as()),
+        status: 200,
+        // The page, the owner's count and the audit event.
+        statements: 3,
+      },
+    ],
+    [
+      "a patient's mappings, a full page",
+      {
+        covers: ['MappingsRepository.page'],
+        request: () => server.http.get(`/api/mappings/?limit=1&patientId=${patientId}`, as()),
+        status: 200,
+        // The page, its COUNT(*) and the audit event.
+        statements: 3,
+      },
+    ],
+    [
+      'a mapping',
+      {
+        covers: ['MappingsRepository.findOwned'],
+        request: () => server.http.get(`/api/mappings/${mappingId}/`, as()),
+        status: 200,
+        statements: 2,
+      },
+    ],
+    [
+      "another user's mapping (404)",
+      {
+        covers: ['MappingsRepository.patientOfAny'],
+        request: () => server.http.get(`/api/mappings/${othersMappingId}/`, as()),
+        status: 404,
+        statements: 3,
+      },
+    ],
+    [
+      'a new mapping',
+      {
+        covers: ['MappingsRepository.insertForOwnedPatient'],
+        request: () =>
+          server.http.post('/api/mappings/', { patientId, doctorId: doctorIds[1] }, as()),
+        status: 201,
+        // START, the guarded INSERT, the event, the mapping with its summaries, COMMIT.
+        statements: 5,
+      },
+    ],
+    [
+      'a changed mapping',
+      {
+        covers: ['MappingsRepository.update'],
+        request: () => server.http.patch(`/api/mappings/${mappingId}/`, { notes: 'Counted' }, as()),
+        status: 200,
+        statements: 6,
+      },
+    ],
+    [
+      'a deleted mapping',
+      {
+        covers: ['MappingsRepository.delete'],
+        request: () => server.http.delete(`/api/mappings/${mappingId}/`, as()),
+        status: 204,
+        statements: 5,
+      },
+    ],
+    [
+      'a patient deleted at a stale version (412)',
+      {
+        covers: ['PatientsRepository.deleteOwned'],
+        request: () =>
+          server.http.delete(`/api/patients/${patientId}/`, as({ 'if-match': '"99"' })),
+        status: 412,
+        // START, the DELETE that matches nothing, the current version, ROLLBACK; the event.
+        statements: 5,
+      },
+    ],
+    [
+      'a deleted doctor',
+      {
+        covers: ['DoctorsRepository.delete'],
+        request: () => server.http.delete(`/api/doctors/${deletableDoctorId}/`, as()),
+        status: 204,
+        // START, the lock, the dependants (none), DELETE, the event, COMMIT.
+        statements: 6,
+      },
+    ],
+  ];
+
+  it('answers each request in a fixed number of statements', async () => {
+    const counted: Record<string, number> = {};
+    const expected: Record<string, number> = {};
+    for (const [name, { request, status, statements }] of cases()) {
+      const { count, response } = await countedRequest(request);
+      expect(response.status, name).toBe(status);
+      counted[name] = count;
+      expected[name] = statements;
+    }
+    expect(counted).toEqual(expected);
+  });
+
+  it('exercises every method of every repository', () => {
+    const methods = REPOSITORIES.flatMap((repository) =>
+      Object.getOwnPropertyNames(repository.prototype)
+        .filter((name) => name !== 'constructor')
+        .map((name) => `${repository.name}.${name}`),
+    ).filter((method) => !NOT_PER_REQUEST.has(method));
+    const covered = new Set(cases().flatMap(([, { covers }]) => covers));
+    expect(methods.filter((method) => !covered.has(method))).toEqual([]);
+    expect([...covered].filter((method) => !methods.includes(method))).toEqual([]);
   });
 });

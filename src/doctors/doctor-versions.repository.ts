@@ -5,6 +5,9 @@ import { type Page, paginate } from '../common/pagination/page.js';
 import type { HistoryQuery } from '../common/versions/history.js';
 import { DoctorVersion } from './doctor-version.entity.js';
 
+const ofDoctor = (versions: Repository<DoctorVersion>, doctorId: string) =>
+  versions.createQueryBuilder('entry').where('entry.doctor_id = :doctorId', { doctorId });
+
 /** The SQL of `doctor_versions`, which only the database's trigger writes. */
 @Injectable()
 export class DoctorVersionsRepository {
@@ -13,16 +16,17 @@ export class DoctorVersionsRepository {
   ) {}
 
   page(doctorId: string, query: HistoryQuery): Promise<Page<DoctorVersion>> {
-    return paginate(this.ofDoctor(doctorId), query, { version: 'entry.version' }, (entry) => entry);
+    return paginate(
+      ofDoctor(this.versions, doctorId),
+      query,
+      { version: 'entry.version' },
+      (entry) => entry,
+    );
   }
 
   find(doctorId: string, version: number): Promise<DoctorVersion | null> {
-    return this.ofDoctor(doctorId).andWhere('entry.version = :version', { version }).getOne();
-  }
-
-  private ofDoctor(doctorId: string) {
-    return this.versions
-      .createQueryBuilder('entry')
-      .where('entry.doctor_id = :doctorId', { doctorId });
+    return ofDoctor(this.versions, doctorId)
+      .andWhere('entry.version = :version', { version })
+      .getOne();
   }
 }

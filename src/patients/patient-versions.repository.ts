@@ -5,6 +5,20 @@ import { type Page, paginate } from '../common/pagination/page.js';
 import type { HistoryQuery } from '../common/versions/history.js';
 import { PatientVersion } from './patient-version.entity.js';
 
+/** The versions of the patient, if it is the owner's. */
+const owned = (versions: Repository<PatientVersion>, ownerId: string, patientId: string) =>
+  versions
+    .createQueryBuilder('entry')
+    .innerJoin(
+      'patients',
+      'patient',
+      'patient.id = entry.patient_id AND patient.created_by = :ownerId',
+      {
+        ownerId,
+      },
+    )
+    .where('entry.patient_id = :patientId', { patientId });
+
 /**
  * The SQL of `patient_versions`, which only the database's trigger writes. Each read is
  * scoped to the owner by a join on the patient: another user's versions are never found.
@@ -17,7 +31,7 @@ export class PatientVersionsRepository {
 
   page(ownerId: string, patientId: string, query: HistoryQuery): Promise<Page<PatientVersion>> {
     return paginate(
-      this.owned(ownerId, patientId),
+      owned(this.versions, ownerId, patientId),
       query,
       { version: 'entry.version' },
       (entry) => entry,
@@ -25,20 +39,8 @@ export class PatientVersionsRepository {
   }
 
   find(ownerId: string, patientId: string, version: number): Promise<PatientVersion | null> {
-    return this.owned(ownerId, patientId)
+    return owned(this.versions, ownerId, patientId)
       .andWhere('entry.version = :version', { version })
       .getOne();
-  }
-
-  private owned(ownerId: string, patientId: string) {
-    return this.versions
-      .createQueryBuilder('entry')
-      .innerJoin(
-        'patients',
-        'patient',
-        'patient.id = entry.patient_id AND patient.created_by = :ownerId',
-        { ownerId },
-      )
-      .where('entry.patient_id = :patientId', { patientId });
   }
 }
