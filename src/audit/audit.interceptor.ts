@@ -5,7 +5,6 @@ import {
   type NestInterceptor,
 } from '@nestjs/common';
 import { HTTP_CODE_METADATA } from '@nestjs/common/constants.js';
-import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { defer, lastValueFrom, type Observable } from 'rxjs';
 import type { AuthUser } from '../common/decorators/current-user.decorator.js';
@@ -39,6 +38,22 @@ function requestContextOf(request: FastifyRequest & { user?: AuthUser }): Reques
   };
 }
 
+/** Each route's declaration, and the status its handler answers when it sets one. */
+const auditedRouteOf = perHandler((handler) => ({
+  declaration: Reflect.getMetadata(AUDITED, handler) as AuditDeclaration | undefined,
+  httpCode: Reflect.getMetadata(HTTP_CODE_METADATA, handler) as number | undefined,
+}));
+
+/** The audit event of the request `context` handles, if its route is `@Audited`. */
+export function auditScopeOf(context: ExecutionContext): AuditScope | undefined {
+  const { declaration, httpCode } = auditedRouteOf(context);
+  if (!declaration) return undefined;
+  const request = context.switchToHttp().getRequest<FastifyRequest & { user?: AuthUser }>();
+  const successStatus = httpCode ?? (request.method === 'POST' ? 201 : 200);
+  const { id } = request.params as { id?: string };
+  return new AuditScope(declaration, successStatus, requestContextOf(request), id);
+}
+
 /**
  * Records the event each `@Audited` route declares. The handler runs inside the request's
  * AuditScope; a successful read waits for its event to be stored before it is answered (a
@@ -46,24 +61,11 @@ function requestContextOf(request: FastifyRequest & { user?: AuthUser }): Reques
  */
 @Injectable()
 export class AuditInterceptor implements NestInterceptor {
-  /** The route's declaration and the status its handler answers when it sets one. */
-  private readonly routeOf = perHandler((handler) => ({
-    declaration: this.reflector.get<AuditDeclaration | undefined>(AUDITED, handler),
-    httpCode: this.reflector.get<number | undefined>(HTTP_CODE_METADATA, handler),
-  }));
-
-  constructor(
-    private readonly reflector: Reflector,
-    private readonly audit: AuditService,
-  ) {}
+  constructor(private readonly audit: AuditService) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    const { declaration, httpCode } = this.routeOf(context);
-    if (!declaration) return next.handle();
-    const request = context.switchToHttp().getRequest<FastifyRequest & { user?: AuthUser }>();
-    const successStatus = httpCode ?? (request.method === 'POST' ? 201 : 200);
-    const { id } = request.params as { id?: string };
-    const scope = new AuditScope(declaration, successStatus, requestContextOf(request), id);
+    const scope = auditScopeOf(context);
+    if (!scope) return next.handle();
     const reply = context.switchToHttp().getResponse<FastifyReply>();
     return defer(() => auditScopes.run(scope, () => this.handle(scope, reply, next)));
   }
@@ -78,12 +80,15 @@ export class AuditInterceptor implements NestInterceptor {
       result = await lastValueFrom(next.handle(), { defaultValue: undefined });
     } catch (error) {
       const status = problemStatus(error);
-      if (RECORDED_FAILURES.has(status)) {
+      if (scope.statusRecordedInTransaction === status) {
+        // The refusal's event committed with the change that came before it.
+        this.audit.committedInTransactions += 1;
+      } else if (RECORDED_FAILURES.has(status)) {
         await this.audit.record(scope.toRecord('failure', status));
       }
       throw error;
     }
-    if (scope.recordedInTransaction) {
+    if (scope.statusRecordedInTransaction !== undefined) {
       // The handler returned: the transaction that holds its event has committed.
       this.audit.committedInTransactions += 1;
     } else {
