@@ -54,6 +54,7 @@ import {
 import {
   type Ratio,
   ratios,
+  RSS_TARGET,
   ratioTable,
   scaleRows,
   scaleTable,
@@ -382,6 +383,13 @@ async function main(): Promise<number> {
   }
   console.log('Service ÷ baseline (requests/s: higher is better; p99: lower is better)');
   console.log(ratioTable(ratioList));
+  if (service.peakRssMb !== undefined && baseline.peakRssMb !== undefined) {
+    const rss = service.peakRssMb / baseline.peakRssMb;
+    console.log(
+      `Peak RSS: service ${service.peakRssMb} MB ÷ baseline ${baseline.peakRssMb} MB = ` +
+        `${rss.toFixed(2)} (≤ ${RSS_TARGET.toFixed(2)} ${rss <= RSS_TARGET ? 'met' : 'MISSED'})`,
+    );
+  }
   console.log(
     `\nS5 against the bcrypt ideal (${cores} cores ÷ ${hashMs.toFixed(0)} ms a hash = ` +
       `${idealLogins.toFixed(1)} logins/s): service ${loginVsIdeal.service}, baseline ${loginVsIdeal.baseline}`,
