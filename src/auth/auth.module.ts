@@ -51,6 +51,7 @@ import { RefreshToken } from './refresh-token.entity.js';
   ],
   controllers: [AuthController],
   providers: [AuthService, JwtStrategy, LoginThrottleService],
-  exports: [AuthService],
+  // The strategy for the global JWT guard (src/common/guards/jwt-auth.guard.ts).
+  exports: [AuthService, JwtStrategy],
 })
 export class AuthModule {}
