@@ -692,6 +692,7 @@ describe('audit trail', () => {
         resourceId: admin.id,
       });
     });
+
     it("records an operator's command with its change, and nothing when it changes nothing", async () => {
       const account = await signUp(server.http, 'Operator Target');
       const audit = server.app.get(AuditService);
