@@ -7,6 +7,7 @@ import { dataSourceOptions } from '../src/database/data-source-options.js';
 import { migrations } from '../src/database/migrations/index.js';
 import { CreateRolesAndSessions1764300000000 } from '../src/database/migrations/1764300000000-CreateRolesAndSessions.js';
 import { AddVersionsAndHistory1764400000000 } from '../src/database/migrations/1764400000000-AddVersionsAndHistory.js';
+import { CountMappingsPerOwner1764900000000 } from '../src/database/migrations/1764900000000-CountMappingsPerOwner.js';
 
 /** Runs `work` on `url` with the first `count` migrations applied. */
 async function withMigrations(
@@ -156,6 +157,72 @@ describe('migration AddVersionsAndHistory on a database with records', () => {
         await current.query(`UPDATE patients SET name = 'After the revert' WHERE id = $1`, [
           patientId,
         ]);
+      },
+    );
+  });
+});
+
+describe('migration CountMappingsPerOwner on a database with mappings', () => {
+  it("counts each owner's existing mappings, keeps counting, and reverts", async () => {
+    const [alice, bob, doctorId] = [randomUUID(), randomUUID(), randomUUID()];
+    const patients = [randomUUID(), randomUUID(), randomUUID()];
+    await acrossMigration(
+      CountMappingsPerOwner1764900000000,
+      async (earlier) => {
+        for (const [id, email] of [
+          [alice, 'alice@example.com'],
+          [bob, 'bob@example.com'],
+        ]) {
+          await earlier.query(
+            `INSERT INTO users (id, name, email, password_hash) VALUES ($1, 'Old', $2, 'x')`,
+            [id, email],
+          );
+        }
+        await earlier.query(
+          `INSERT INTO doctors (id, name, specialization, email, created_by, updated_by)
+           VALUES ($1, 'Dr. Old', 'Geriatrics', 'old-doctor@example.com', $2, $2)`,
+          [doctorId, alice],
+        );
+        for (const [index, patientId] of patients.entries()) {
+          const owner = index < 2 ? alice : bob;
+          await earlier.query(
+            `INSERT INTO patients (id, name, date_of_birth, gender, doctor_id, created_by, updated_by)
+             VALUES ($1, 'Old Patient', '1950-01-01', 'male', $2, $3, $3)`,
+            [patientId, doctorId, owner],
+          );
+          await earlier.query(
+            'INSERT INTO mappings (patient_id, doctor_id, created_by) VALUES ($1, $2, $3)',
+            [patientId, doctorId, owner],
+          );
+        }
+      },
+      async (current) => {
+        const counts = () =>
+          current.query(
+            `SELECT owner_id AS owner, sum(mappings)::int AS total FROM mapping_counts
+             GROUP BY owner_id ORDER BY total DESC`,
+          );
+        expect(await counts()).toEqual([
+          { owner: alice, total: 2 },
+          { owner: bob, total: 1 },
+        ]);
+        await current.query('DELETE FROM mappings WHERE patient_id = $1', [patients[0]]);
+        expect(await counts()).toEqual([
+          { owner: alice, total: 1 },
+          { owner: bob, total: 1 },
+        ]);
+        await current.query('TRUNCATE mappings');
+        expect(await counts()).toEqual([]);
+
+        await current.undoLastMigration();
+        const [{ exists }] = await current.query(
+          `SELECT to_regclass('mapping_counts') IS NOT NULL AS exists`,
+        );
+        expect(exists).toBe(false);
+        await current.query(
+          'INSERT INTO mappings (patient_id, doctor_id, created_by) VALUES ($1, $2, $3)',
+          [patients[1], doctorId, alice],
+        );
       },
     );
   });
