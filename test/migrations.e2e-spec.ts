@@ -8,6 +8,7 @@ import { migrations } from '../src/database/migrations/index.js';
 import { CreateRolesAndSessions1764300000000 } from '../src/database/migrations/1764300000000-CreateRolesAndSessions.js';
 import { AddVersionsAndHistory1764400000000 } from '../src/database/migrations/1764400000000-AddVersionsAndHistory.js';
 import { CountMappingsPerOwner1764900000000 } from '../src/database/migrations/1764900000000-CountMappingsPerOwner.js';
+import { RevokeTokensOfEndedSessions1764910000000 } from '../src/database/migrations/1764910000000-RevokeTokensOfEndedSessions.js';
 
 /** Runs `work` on `url` with the first `count` migrations applied. */
 async function withMigrations(
@@ -223,6 +224,63 @@ describe('migration CountMappingsPerOwner on a database with mappings', () => {
           'INSERT INTO mappings (patient_id, doctor_id, created_by) VALUES ($1, $2, $3)',
           [patients[1], doctorId, alice],
         );
+      },
+    );
+  });
+});
+
+describe('migration RevokeTokensOfEndedSessions', () => {
+  it("revokes a session's live refresh tokens when it ends, and only then; and reverts", async () => {
+    const userId = randomUUID();
+    const [ending, staying] = [randomUUID(), randomUUID()];
+    await acrossMigration(
+      RevokeTokensOfEndedSessions1764910000000,
+      async (earlier) => {
+        await earlier.query(
+          `INSERT INTO users (id, name, email, password_hash) VALUES ($1, 'Old', 'old@example.com', 'x')`,
+          [userId],
+        );
+        for (const sessionId of [ending, staying]) {
+          await earlier.query('INSERT INTO sessions (id, user_id) VALUES ($1, $2)', [
+            sessionId,
+            userId,
+          ]);
+          for (const hash of ['a', 'b']) {
+            await earlier.query(
+              `INSERT INTO refresh_tokens (user_id, session_id, token_hash, expires_at)
+               VALUES ($1, $2, $3, now() + interval '1 day')`,
+              [userId, sessionId, `${hash}${sessionId}`.padEnd(64, '0').slice(0, 64)],
+            );
+          }
+        }
+      },
+      async (current) => {
+        const revoked = async () =>
+          (
+            await current.query(
+              `SELECT session_id AS "sessionId", count(revoked_at)::int AS revoked
+               FROM refresh_tokens GROUP BY session_id ORDER BY revoked DESC`,
+            )
+          ).map((row: { sessionId: string; revoked: number }) => [row.sessionId, row.revoked]);
+        await current.query(`UPDATE sessions SET last_used_at = now()`);
+        expect(await revoked()).toEqual(
+          expect.arrayContaining([
+            [ending, 0],
+            [staying, 0],
+          ]),
+        );
+        await current.query(`UPDATE sessions SET ended_at = now() WHERE id = $1`, [ending]);
+        expect(await revoked()).toEqual([
+          [ending, 2],
+          [staying, 0],
+        ]);
+
+        await current.undoLastMigration();
+        await current.query(`UPDATE sessions SET ended_at = now() WHERE id = $1`, [staying]);
+        expect(await revoked()).toEqual([
+          [ending, 2],
+          [staying, 0],
+        ]);
       },
     );
   });

@@ -6,6 +6,7 @@ import { AddVersionsAndHistory1764400000000 } from './1764400000000-AddVersionsA
 import { LoginThrottlesPerClient1764600000000 } from './1764600000000-LoginThrottlesPerClient.js';
 import { CreateAuditEvents1764700000000 } from './1764700000000-CreateAuditEvents.js';
 import { CountMappingsPerOwner1764900000000 } from './1764900000000-CountMappingsPerOwner.js';
+import { RevokeTokensOfEndedSessions1764910000000 } from './1764910000000-RevokeTokensOfEndedSessions.js';
 
 /**
  * Every migration, in order. Listed rather than globbed so that the application, the
@@ -21,4 +22,5 @@ export const migrations = [
   LoginThrottlesPerClient1764600000000,
   CreateAuditEvents1764700000000,
   CountMappingsPerOwner1764900000000,
+  RevokeTokensOfEndedSessions1764910000000,
 ];
