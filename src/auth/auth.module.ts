@@ -16,6 +16,7 @@ import { LoginAccountThrottle, LoginThrottle } from './login-throttle.entity.js'
 import { LoginThrottleService } from './login-throttle.service.js';
 import { RedisThrottlerStorage } from './redis-throttler-storage.js';
 import { RefreshToken } from './refresh-token.entity.js';
+import { RefreshTokensRepository } from './refresh-tokens.repository.js';
 
 @Module({
   imports: [
@@ -50,7 +51,7 @@ import { RefreshToken } from './refresh-token.entity.js';
     }),
   ],
   controllers: [AuthController],
-  providers: [AuthService, JwtStrategy, LoginThrottleService],
+  providers: [AuthService, JwtStrategy, LoginThrottleService, RefreshTokensRepository],
   // The strategy for the global JWT guard (src/common/guards/jwt-auth.guard.ts).
   exports: [AuthService, JwtStrategy],
 })
