@@ -14,6 +14,10 @@ import { JWT_AUDIENCE, JWT_ISSUER, jwtKey } from './jwt.constants.js';
 import { JwtStrategy } from './jwt.strategy.js';
 import { LoginAccountThrottle, LoginThrottle } from './login-throttle.entity.js';
 import { LoginThrottleService } from './login-throttle.service.js';
+import {
+  LoginAccountThrottlesRepository,
+  LoginThrottlesRepository,
+} from './login-throttles.repository.js';
 import { RedisThrottlerStorage } from './redis-throttler-storage.js';
 import { RefreshToken } from './refresh-token.entity.js';
 import { RefreshTokensRepository } from './refresh-tokens.repository.js';
@@ -51,7 +55,14 @@ import { RefreshTokensRepository } from './refresh-tokens.repository.js';
     }),
   ],
   controllers: [AuthController],
-  providers: [AuthService, JwtStrategy, LoginThrottleService, RefreshTokensRepository],
+  providers: [
+    AuthService,
+    JwtStrategy,
+    LoginThrottleService,
+    LoginThrottlesRepository,
+    LoginAccountThrottlesRepository,
+    RefreshTokensRepository,
+  ],
   // The strategy for the global JWT guard (src/common/guards/jwt-auth.guard.ts).
   exports: [AuthService, JwtStrategy],
 })
