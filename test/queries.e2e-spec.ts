@@ -1,12 +1,28 @@
 import pg from 'pg';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { type Account, signUp, useTestServer } from './support/app.js';
+import {
+  type Account,
+  signUp,
+  sql,
+  TEST_JWT_SECRET,
+  uniqueEmail,
+  useTestServer,
+} from './support/app.js';
+import { uniqueLoopbackAddress } from './support/http.js';
 import { AuditRepository } from '../src/audit/audit.repository.js';
+import { throttleKeys } from '../src/auth/login-throttle.service.js';
+import {
+  LoginAccountThrottlesRepository,
+  LoginThrottlesRepository,
+} from '../src/auth/login-throttles.repository.js';
+import { RefreshTokensRepository } from '../src/auth/refresh-tokens.repository.js';
 import { DoctorVersionsRepository } from '../src/doctors/doctor-versions.repository.js';
 import { DoctorsRepository } from '../src/doctors/doctors.repository.js';
 import { MappingsRepository } from '../src/mappings/mappings.repository.js';
 import { PatientVersionsRepository } from '../src/patients/patient-versions.repository.js';
 import { PatientsRepository } from '../src/patients/patients.repository.js';
+import { SessionsRepository } from '../src/sessions/sessions.repository.js';
+import { UsersRepository } from '../src/users/users.repository.js';
 import { createDoctor, createMapping, createPatient, patientBody } from './support/records.js';
 
 const server = useTestServer();
@@ -30,9 +46,18 @@ const REPOSITORIES = [
   PatientVersionsRepository,
   MappingsRepository,
   AuditRepository,
+  UsersRepository,
+  SessionsRepository,
+  RefreshTokensRepository,
+  LoginThrottlesRepository,
+  LoginAccountThrottlesRepository,
 ];
-/** Run at start-up and daily by the partition upkeep, never for a request. */
-const NOT_PER_REQUEST = new Set(['AuditRepository.addPartitions']);
+/** Never run for a request: the partitions' upkeep, an operator's command, the once-a-second look. */
+const NOT_PER_REQUEST = new Set([
+  'AuditRepository.addPartitions',
+  'UsersRepository.setRoleByEmail',
+  'SessionsRepository.endedSince',
+]);
 
 /** Counts the statements the service sends while `request` runs, and answers its response. */
 async function countedRequest(request: () => Promise<{ status: number; body: any }>) {
@@ -110,6 +135,9 @@ describe('lists issue a constant number of queries, whatever their size', () => 
     expect((await countQueries(lists.mappings)).count).toBeLessThanOrEqual(3);
   });
 });
+
+/** Every describe's cases, for the check that they exercise every repository method. */
+const CASE_LISTS: (() => [string, Case][])[] = [];
 
 /** What one request costs: its statements, START TRANSACTION and COMMIT included. */
 interface Case {
@@ -406,6 +434,8 @@ describe('every repository method, in the requests that use it', () => {
     ],
   ];
 
+  CASE_LISTS.push(cases);
+
   it('answers each request in a fixed number of statements', async () => {
     const counted: Record<string, number> = {};
     const expected: Record<string, number> = {};
@@ -417,14 +447,231 @@ describe('every repository method, in the requests that use it', () => {
     }
     expect(counted).toEqual(expected);
   });
+});
 
-  it('exercises every method of every repository', () => {
+describe('every account, session and login-counter method, in the requests that use it', () => {
+  const address = uniqueLoopbackAddress();
+  const from = () => server.http.from(address);
+  let account: Account;
+  let admin: Account;
+  let target: Account;
+  let sessionToEnd: string;
+  let liveToken: string;
+  const lockedEmail = uniqueEmail('locked');
+  const ceilingEmail = uniqueEmail('ceiling');
+  const login = (email: string, password: string) =>
+    from().post('/auth/login/', { email, password });
+
+  beforeAll(async () => {
+    account = await signUp(server.http, 'Session Counter');
+    admin = await signUp(server.http, 'Admin Counter');
+    await sql(`UPDATE users SET role = 'admin' WHERE id = $1`, [admin.id]);
+    target = await signUp(server.http, 'Disabled Counter');
+    const second = await server.http.post('/auth/login/', {
+      email: account.email,
+      password: account.password,
+    });
+    liveToken = (
+      await server.http.post('/auth/login/', { email: account.email, password: account.password })
+    ).body.accessToken;
+    sessionToEnd = (
+      await server.http.get('/auth/sessions/?sort=-createdAt&limit=1', {
+        token: second.body.accessToken,
+      })
+    ).body.items[0].id;
+    // Five failures lock the pair; the account's ceiling is locked by SQL (it takes 50).
+    for (let i = 0; i < 5; i += 1) await login(lockedEmail, 'not the password');
+    await login(ceilingEmail, 'not the password');
+    await sql(
+      `UPDATE login_account_throttles SET locked_until = now() + interval '1 hour'
+       WHERE email_hash = $1`,
+      [throttleKeys(TEST_JWT_SECRET).email(ceilingEmail)],
+    );
+  });
+
+  const cases = (): [string, Case][] => [
+    [
+      'a registration',
+      {
+        covers: ['UsersRepository.insert'],
+        request: () =>
+          server.http.post('/auth/register/', {
+            name: 'Registered',
+            email: uniqueEmail(),
+            password: 'correct horse battery staple',
+          }),
+        status: 201,
+        // START, INSERT, the audit event, COMMIT.
+        statements: 4,
+      },
+    ],
+    [
+      'a login',
+      {
+        covers: [
+          'LoginThrottlesRepository.count',
+          'LoginAccountThrottlesRepository.count',
+          'UsersRepository.findByEmail',
+          'LoginThrottlesRepository.forget',
+          'LoginAccountThrottlesRepository.endStreak',
+          'SessionsRepository.start',
+          'RefreshTokensRepository.insert',
+        ],
+        request: () => login(account.email, account.password),
+        status: 200,
+        // The counters' transaction (4), the account, the two resets, and the session's
+        // transaction: START, the session, its refresh token, the audit event, COMMIT.
+        statements: 12,
+      },
+    ],
+    [
+      'a login that also prunes forgotten counters',
+      {
+        covers: ['LoginThrottlesRepository.prune', 'LoginAccountThrottlesRepository.prune'],
+        request: async () => {
+          vi.spyOn(Math, 'random').mockReturnValue(0);
+          return login(account.email, account.password);
+        },
+        status: 200,
+        statements: 14,
+      },
+    ],
+    [
+      'a login from a locked-out client (429)',
+      {
+        covers: ['LoginThrottlesRepository.secondsLocked'],
+        request: () => login(lockedEmail, 'not the password'),
+        status: 429,
+        // START, the refused count, its lock's time, ROLLBACK, the account; the event.
+        statements: 6,
+      },
+    ],
+    [
+      'a login to a locked account (429)',
+      {
+        covers: ['LoginAccountThrottlesRepository.secondsLocked'],
+        request: () => login(ceilingEmail, 'not the password'),
+        status: 429,
+        statements: 7,
+      },
+    ],
+    [
+      'the caller',
+      {
+        covers: ['UsersRepository.findById'],
+        request: () => server.http.get('/auth/me/', { token: account.accessToken }),
+        status: 200,
+        statements: 1,
+      },
+    ],
+    [
+      'a refresh',
+      {
+        covers: [
+          'RefreshTokensRepository.findForUpdate',
+          'SessionsRepository.touchLive',
+          'RefreshTokensRepository.revoke',
+        ],
+        request: () => server.http.post('/auth/refresh/', { refreshToken: account.refreshToken }),
+        status: 200,
+        // START, the locked token, the session, the revocation, the new token, the event, COMMIT.
+        statements: 7,
+      },
+    ],
+    [
+      'a reused refresh token (401)',
+      {
+        covers: ['SessionsRepository.end'],
+        request: () => server.http.post('/auth/refresh/', { refreshToken: account.refreshToken }),
+        status: 401,
+        // START, the locked token, the session's end, the event, COMMIT.
+        statements: 5,
+      },
+    ],
+    [
+      "the caller's sessions",
+      {
+        covers: ['SessionsRepository.page'],
+        request: () => server.http.get('/auth/sessions/', { token: admin.accessToken }),
+        status: 200,
+        statements: 1,
+      },
+    ],
+    [
+      'an ended session',
+      {
+        covers: ['SessionsRepository.endOwned'],
+        request: () => server.http.delete(`/auth/sessions/${sessionToEnd}/`, { token: liveToken }),
+        status: 204,
+        statements: 4,
+      },
+    ],
+    [
+      'the accounts, for an administrator',
+      {
+        covers: ['UsersRepository.page'],
+        request: () => server.http.get('/api/admin/users/?limit=1', { token: admin.accessToken }),
+        status: 200,
+        // The role's check, the page and its count.
+        statements: 3,
+      },
+    ],
+    [
+      'an account disabled by an administrator',
+      {
+        covers: ['UsersRepository.update', 'SessionsRepository.endAllOf'],
+        request: () =>
+          server.http.patch(
+            `/api/admin/users/${target.id}/`,
+            { disabled: true },
+            { token: admin.accessToken },
+          ),
+        status: 200,
+        // The role's check; START, the account, its sessions' end, the event, COMMIT; the answer.
+        statements: 7,
+      },
+    ],
+    [
+      'a logout',
+      {
+        covers: ['SessionsRepository.endByRefreshToken'],
+        request: () =>
+          server.http.post(
+            '/auth/logout/',
+            { refreshToken: admin.refreshToken },
+            { token: admin.accessToken },
+          ),
+        status: 204,
+        statements: 4,
+      },
+    ],
+  ];
+  CASE_LISTS.push(cases);
+
+  it('answers each request in a fixed number of statements', async () => {
+    const counted: Record<string, number> = {};
+    const expected: Record<string, number> = {};
+    for (const [name, { request, status, statements }] of cases()) {
+      const { count, response } = await countedRequest(request);
+      vi.restoreAllMocks();
+      expect(response.status, name).toBe(status);
+      counted[name] = count;
+      expected[name] = statements;
+    }
+    expect(counted).toEqual(expected);
+  });
+});
+
+describe('the cases above', () => {
+  it('exercise every method of every repository', () => {
     const methods = REPOSITORIES.flatMap((repository) =>
       Object.getOwnPropertyNames(repository.prototype)
         .filter((name) => name !== 'constructor')
         .map((name) => `${repository.name}.${name}`),
     ).filter((method) => !NOT_PER_REQUEST.has(method));
-    const covered = new Set(cases().flatMap(([, { covers }]) => covers));
+    const covered = new Set(
+      CASE_LISTS.flatMap((list) => list()).flatMap(([, { covers }]) => covers),
+    );
     expect(methods.filter((method) => !covered.has(method))).toEqual([]);
     expect([...covered].filter((method) => !methods.includes(method))).toEqual([]);
   });
