@@ -37,12 +37,19 @@ const WITH_SUMMARIES =
   'mappings m JOIN patients p ON p.id = m.patient_id JOIN doctors d ON d.id = m.doctor_id';
 const SORT_COLUMNS = { createdAt: 'm.created_at', updatedAt: 'm.updated_at' };
 
+/** Property by property: a rest spread per row cost more than the page's query here. */
 function withSummaries(row: SummaryRow): MappingWithSummaries {
-  const { patientName, patientDoctorId, doctorName, doctorSpecialization, ...mapping } = row;
   return {
-    ...mapping,
-    patient: { id: row.patientId, name: patientName, doctorId: patientDoctorId },
-    doctor: { id: row.doctorId, name: doctorName, specialization: doctorSpecialization },
+    id: row.id,
+    patientId: row.patientId,
+    doctorId: row.doctorId,
+    createdBy: row.createdBy,
+    notes: row.notes,
+    version: row.version,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+    patient: { id: row.patientId, name: row.patientName, doctorId: row.patientDoctorId },
+    doctor: { id: row.doctorId, name: row.doctorName, specialization: row.doctorSpecialization },
   };
 }
 

@@ -29,7 +29,8 @@ function toMappingResponse(mapping: MappingWithSummaries): MappingResponse {
     doctorId,
     notes,
     patient: { id: patient.id, name: patient.name },
-    doctor: { id: doctor.id, name: doctor.name, specialization: doctor.specialization },
+    // The repository's doctor summary is the answer's, as it is.
+    doctor,
     version,
     createdAt,
     updatedAt,
