@@ -1,0 +1,114 @@
+import {
+  applyDecorators,
+  type CallHandler,
+  type CanActivate,
+  Controller,
+  createParamDecorator,
+  type ExecutionContext,
+  type NestInterceptor,
+  NotAcceptableException,
+  UseGuards,
+  UseInterceptors,
+} from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import type { Resource } from '@medplum/fhirtypes';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { map, type Observable } from 'rxjs';
+import { ValidationProblem } from '../common/problem-details.js';
+import type { SearchTarget } from './bundle.mapper.js';
+import { FHIR_JSON, FHIR_PREFIX } from './operation-outcome.js';
+import { parseSearch, type SearchQuery, type SearchSpec } from './search-query.js';
+
+/** The path of the FHIR R4 view, below which each resource type has its own. */
+export const FHIR_BASE_PATH = `${FHIR_PREFIX}/R4`;
+
+/** What an `Accept` may name for this server to answer: JSON, as FHIR or plain. */
+const SERVED_MEDIA_RANGES = new Set([
+  '*/*',
+  'application/*',
+  'application/json',
+  FHIR_JSON,
+  // The media type of FHIR before R4, which some clients still send.
+  'application/json+fhir',
+]);
+
+/** Whether an `Accept` header admits FHIR JSON (no header admits anything). */
+export function acceptsFhirJson(accept: string | undefined): boolean {
+  if (accept === undefined || accept.trim() === '') return true;
+  return accept.split(',').some((range) => {
+    const [type, ...parameters] = range.split(';').map((part) => part.trim().toLowerCase());
+    const quality = parameters.find((parameter) => parameter.startsWith('q='));
+    return SERVED_MEDIA_RANGES.has(type) && (quality === undefined || Number(quality.slice(2)) > 0);
+  });
+}
+
+/** A 406 for an `Accept` that admits no JSON: FHIR XML and the rest are not served. */
+class FhirAcceptGuard implements CanActivate {
+  canActivate(context: ExecutionContext): boolean {
+    const { accept } = context.switchToHttp().getRequest<FastifyRequest>().headers;
+    if (!acceptsFhirJson(accept)) {
+      throw new NotAcceptableException(
+        'This server answers application/fhir+json (or application/json) only.',
+      );
+    }
+    return true;
+  }
+}
+
+/** Answers FHIR JSON, and a versioned resource with its weak `ETag: W/"<versionId>"`. */
+class FhirResponseInterceptor implements NestInterceptor {
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const reply = context.switchToHttp().getResponse<FastifyReply>();
+    return next.handle().pipe(
+      map((resource: Resource) => {
+        reply.header('Content-Type', `${FHIR_JSON}; charset=utf-8`);
+        const versionId = resource.resourceType === 'Bundle' ? undefined : resource.meta?.versionId;
+        if (versionId) reply.header('ETag', `W/"${versionId}"`);
+        return resource;
+      }),
+    );
+  }
+}
+
+/** A controller of the FHIR view of one resource type (or of the server, for `metadata`). */
+export const FhirController = (path: string) =>
+  applyDecorators(
+    Controller(`${FHIR_BASE_PATH.slice(1)}/${path}`),
+    ApiTags('fhir'),
+    UseGuards(FhirAcceptGuard),
+    UseInterceptors(FhirResponseInterceptor),
+  );
+
+const HOST = /^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
+
+/** The server's FHIR base URL as this request reached it: the Bundles' links start with it. */
+export function fhirBaseUrl(request: FastifyRequest): string {
+  // Quoted into every link of an answer: a Host that is not a host name is refused.
+  if (!HOST.test(request.host ?? '')) {
+    throw new ValidationProblem(
+      [{ field: 'Host', message: 'Host must be a host name or address, with an optional port' }],
+      'The Host header is not valid.',
+    );
+  }
+  return `${request.protocol}://${request.host}${FHIR_BASE_PATH}`;
+}
+
+/** The FHIR base URL of the request. */
+export const FhirBase = createParamDecorator((_data: unknown, context: ExecutionContext) =>
+  fhirBaseUrl(context.switchToHttp().getRequest<FastifyRequest>()),
+);
+
+/** A search of one resource type, as a handler receives it. */
+export type FhirSearch<Spec extends SearchSpec> = SearchQuery<Spec> & SearchTarget;
+
+/** The request's search of `type`, read against `spec` (a 400 for anything else). */
+export const FhirSearchQuery = createParamDecorator(
+  (
+    [type, spec]: [SearchTarget['type'], SearchSpec],
+    context: ExecutionContext,
+  ): FhirSearch<SearchSpec> => {
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
+    const query = request.url.includes('?') ? request.url.slice(request.url.indexOf('?') + 1) : '';
+    return { ...parseSearch(spec, query), base: fhirBaseUrl(request), type };
+  },
+);
