@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type Account, signUp, sql, useTestServer } from './support/app.js';
 import { FhirClient } from './support/fhir-validation.js';
+import type { HttpResponse } from './support/http.js';
 import { createDoctor, createMapping, createPatient } from './support/records.js';
 
 const server = useTestServer();
@@ -365,12 +366,14 @@ describe('paging', () => {
     let url: string | undefined = `${BASE}/Patient?name=walker&_count=10`;
     const pages: any[] = [];
     while (url) {
-      const response = await fhir.get(url, { token: walker.accessToken });
+      const response: HttpResponse = await fhir.get(url, { token: walker.accessToken });
       expect(response.status).toBe(200);
       expect(response.body.total).toBe(45);
       pages.push(response.body);
       seen.push(...response.body.entry.map((entry: any) => entry.resource.id));
-      const next = response.body.link.find((link: any) => link.relation === 'next');
+      const next: { url: string } | undefined = response.body.link.find(
+        (link: any) => link.relation === 'next',
+      );
       if (next) expect(next.url).toMatch(/[?&]name=walker(&|$)/);
       url = next && relative(next.url);
     }

@@ -2,7 +2,8 @@ import { applyDecorators } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiResponse, type ResponseObject } from '@nestjs/swagger';
 import type { SchemaObject } from '@nestjs/swagger';
 import { STATUS_CODES } from 'node:http';
-import { ApiIdParam, EXAMPLE_ID } from '../common/decorators/id-param.decorator.js';
+import { ApiIdParam } from '../common/decorators/id-param.decorator.js';
+import { TEXT_PATTERN } from '../common/validation/fields.js';
 import { FHIR_JSON, toOperationOutcome } from './operation-outcome.js';
 import { DEFAULT_COUNT, MAX_COUNT, type SearchSpec } from './search-query.js';
 
@@ -10,82 +11,29 @@ type FhirType = 'Patient' | 'Practitioner' | 'CareTeam' | 'CapabilityStatement';
 
 const SPECIFICATION = 'https://hl7.org/fhir/R4';
 
-const EXAMPLES: Record<FhirType, object> = {
-  Patient: {
-    resourceType: 'Patient',
-    id: EXAMPLE_ID,
-    meta: { versionId: '1', lastUpdated: '2026-11-25T18:41:25.000Z' },
-    name: [{ text: 'Jane Doe' }],
-    telecom: [{ system: 'email', value: 'jane@example.com' }],
-    gender: 'female',
-    birthDate: '1984-07-21',
-    generalPractitioner: [{ reference: `Practitioner/${EXAMPLE_ID}` }],
-  },
-  Practitioner: {
-    resourceType: 'Practitioner',
-    id: EXAMPLE_ID,
-    meta: { versionId: '1', lastUpdated: '2026-11-25T18:41:25.000Z' },
-    name: [{ text: 'Dr. Gregory House' }],
-    telecom: [{ system: 'email', value: 'house@example.com' }],
-    qualification: [{ code: { text: 'Diagnostic medicine' } }],
-  },
-  CareTeam: {
-    resourceType: 'CareTeam',
-    id: EXAMPLE_ID,
-    status: 'active',
-    subject: { reference: `Patient/${EXAMPLE_ID}` },
-    participant: [
-      {
-        member: { reference: `Practitioner/${EXAMPLE_ID}`, display: 'Dr. Gregory House' },
-        period: { start: '2026-11-25T18:41:25.000Z' },
-      },
-    ],
-  },
-  CapabilityStatement: {
-    resourceType: 'CapabilityStatement',
-    status: 'active',
-    date: '2026-12-01',
-    kind: 'instance',
-    fhirVersion: '4.0.1',
-    format: ['json'],
-    rest: [{ mode: 'server' }],
-  },
-};
-
-/** A FHIR resource in the document: its type, and a pointer to the specification for the rest. */
-function resourceSchema(type: string, example: object): SchemaObject {
+/**
+ * A FHIR resource in the document: its type, and a pointer to the specification, which
+ * defines the rest (restating FHIR's definitions here would only let the two drift apart).
+ */
+function resourceSchema(type: string): SchemaObject {
   return {
     type: 'object',
     description: `A FHIR R4 ${type} resource, as ${SPECIFICATION}/${type.toLowerCase()}.html defines it.`,
     required: ['resourceType'],
     properties: { resourceType: { type: 'string', enum: [type], example: type } },
-    example,
   };
 }
 
 /** The FHIR schemas of the document's components, which the FHIR operations refer to. */
 export const FHIR_SCHEMAS: Record<string, SchemaObject> = {
   ...Object.fromEntries(
-    Object.entries(EXAMPLES).map(([type, example]) => [
-      `Fhir${type}`,
-      resourceSchema(type, example),
-    ]),
+    (['Patient', 'Practitioner', 'CareTeam', 'CapabilityStatement', 'Bundle'] as const).map(
+      (type) => [`Fhir${type}`, resourceSchema(type)],
+    ),
   ),
-  FhirBundle: resourceSchema('Bundle', {
-    resourceType: 'Bundle',
-    type: 'searchset',
-    total: 1,
-    link: [{ relation: 'self', url: `http://localhost:3000/fhir/R4/Patient?_count=20&_offset=0` }],
-    entry: [
-      {
-        fullUrl: `http://localhost:3000/fhir/R4/Patient/${EXAMPLE_ID}`,
-        resource: EXAMPLES.Patient,
-        search: { mode: 'match' },
-      },
-    ],
-  }),
+  // The error body of every FHIR operation: this server's own, so described in full.
   FhirOperationOutcome: {
-    ...resourceSchema('OperationOutcome', toOperationOutcome({ status: 404, detail: 'Not found' })),
+    ...resourceSchema('OperationOutcome'),
     required: ['resourceType', 'issue'],
     properties: {
       resourceType: { type: 'string', enum: ['OperationOutcome'], example: 'OperationOutcome' },
@@ -98,11 +46,11 @@ export const FHIR_SCHEMAS: Record<string, SchemaObject> = {
         ],
         items: {
           type: 'object',
-          required: ['severity', 'code'],
+          required: ['severity', 'code', 'diagnostics'],
           properties: {
             severity: { type: 'string', enum: ['error'] },
             code: { type: 'string', pattern: '^[a-z-]+$', maxLength: 64 },
-            diagnostics: { type: 'string', maxLength: 100_000 },
+            diagnostics: { type: 'string', pattern: TEXT_PATTERN, maxLength: 100_000 },
           },
         },
       },
@@ -142,8 +90,10 @@ export interface FhirEndpointOptions {
   summary: string;
   description?: string;
   resource: FhirType;
-  /** A read of one resource by its id (answered with its `ETag`), else a search. */
+  /** A read of one resource by its id, else a search. */
   read?: boolean;
+  /** Whether the resource has a `meta.versionId`, answered as its `ETag`. */
+  versioned?: boolean;
   /** A search answers a Bundle; its parameters are documented from its spec. */
   search?: SearchSpec;
   /** Whether a token is needed (the metadata needs none, so it cannot answer 401). */
@@ -219,7 +169,7 @@ export function ApiFhirEndpoint(options: FhirEndpointOptions): MethodDecorator {
       status: 200,
       description: options.search ? 'A searchset Bundle of the matches.' : 'OK',
       content: fhirJson(schema),
-      ...(options.read ? { headers: ETAG_HEADER } : {}),
+      ...(options.versioned ? { headers: ETAG_HEADER } : {}),
     }),
     ...statuses.map((status) => ApiResponse({ status, ...outcomeResponse(status) })),
   );

@@ -37,6 +37,7 @@ export class PatientController {
     summary: "Read one of the caller's patients, as a FHIR Patient",
     resource: 'Patient',
     read: true,
+    versioned: true,
   })
   read(@CurrentUser() auth: AuthUser, @IdParam() id: string): Promise<Patient> {
     return this.fhir.readPatient(auth, id);

@@ -34,6 +34,7 @@ export class PractitionerController {
     summary: 'Read a doctor of the directory, as a FHIR Practitioner',
     resource: 'Practitioner',
     read: true,
+    versioned: true,
   })
   read(@CurrentUser() auth: AuthUser, @IdParam() id: string): Promise<Practitioner> {
     return this.fhir.readPractitioner(auth, id);

@@ -14,7 +14,7 @@ const SCHEMA_ID = 'http://hl7.org/fhir/json-schema/4.0';
 
 interface FhirValidators {
   ajv: Ajv;
-  schemaFor(type: string): ValidateFunction;
+  schemaFor: (type: string) => ValidateFunction;
 }
 
 let validators: FhirValidators | undefined;
@@ -51,7 +51,7 @@ function loadValidators(): FhirValidators {
   const compiled = new Map<string, ValidateFunction>();
   validators = {
     ajv,
-    schemaFor(type) {
+    schemaFor: (type) => {
       let validate = compiled.get(type);
       if (!validate) {
         validate = ajv.getSchema(`${SCHEMA_ID}#/definitions/${type}`);
