@@ -73,6 +73,30 @@ async function expectEvent(
   ]);
 }
 
+/** Headers that make a request's event unstorable while `whileUnstorable` runs. */
+function unstorable(suffix: string): Record<string, string> {
+  return { 'x-request-id': `unstorable-${suffix}-${randomUUID()}` };
+}
+
+/** Runs `test` while the database refuses the events of requests sent with `unstorable()`. */
+async function whileUnstorable(test: () => Promise<void>): Promise<void> {
+  // Refuses the events of these requests only: other suites share the database.
+  await sql(`
+    CREATE FUNCTION audit_test_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      IF NEW.request_id LIKE 'unstorable-%' THEN RAISE EXCEPTION 'refused for the test'; END IF;
+      RETURN NEW;
+    END $$`);
+  await sql(`CREATE TRIGGER audit_test_refuse BEFORE INSERT ON audit_events
+             FOR EACH ROW EXECUTE FUNCTION audit_test_refuse()`);
+  try {
+    await test();
+  } finally {
+    await sql(`DROP TRIGGER audit_test_refuse ON audit_events`);
+    await sql(`DROP FUNCTION audit_test_refuse()`);
+  }
+}
+
 describe('audit trail', () => {
   let server: TestApp;
   let owner: Account;
@@ -667,6 +691,32 @@ describe('audit trail', () => {
         resourceId: admin.id,
       });
     });
+    it('records an administrators-only change or search refused to a user', async () => {
+      const account = await signUp(server.http, 'Not Promoted');
+      const change = await send(
+        'PATCH',
+        `/api/admin/users/${account.id}/`,
+        { role: 'admin' },
+        other.accessToken,
+      );
+      expect(change.status).toBe(403);
+      await expectEvent(change, {
+        action: 'user.update',
+        outcome: 'failure',
+        actorId: other.id,
+        resourceType: 'user',
+        resourceId: account.id,
+      });
+      const search = await send('GET', '/api/audit-events/', undefined, other.accessToken);
+      expect(search.status).toBe(403);
+      await expectEvent(search, {
+        action: 'audit.search',
+        outcome: 'failure',
+        actorId: other.id,
+        resourceType: 'audit-event',
+        resourceId: null,
+      });
+    });
   });
 
   describe('the whole trail, for administrators', () => {
@@ -768,19 +818,10 @@ describe('audit trail', () => {
       const patient = await createPatient(server.http, owner.accessToken, doctor.id, {
         name: 'Unaudited Name',
       });
-      // Refuses the events of these requests only: other suites share the database.
-      await sql(`
-        CREATE FUNCTION audit_test_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN
-          IF NEW.request_id LIKE 'unstorable-%' THEN RAISE EXCEPTION 'refused for the test'; END IF;
-          RETURN NEW;
-        END $$`);
-      await sql(`CREATE TRIGGER audit_test_refuse BEFORE INSERT ON audit_events
-                 FOR EACH ROW EXECUTE FUNCTION audit_test_refuse()`);
-      try {
+      await whileUnstorable(async () => {
         const options = (suffix: string) => ({
           token: owner.accessToken,
-          headers: { 'x-request-id': `unstorable-${suffix}-${randomUUID()}` },
+          headers: unstorable(suffix),
           expectServerError: true,
         });
         for (const path of [
@@ -803,14 +844,93 @@ describe('audit trail', () => {
           token: other.accessToken,
         });
         problemOf(probe, 503);
-      } finally {
-        await sql(`DROP TRIGGER audit_test_refuse ON audit_events`);
-        await sql(`DROP FUNCTION audit_test_refuse()`);
-      }
+      });
       const unchanged = await server.http.get(`/api/patients/${patient.id}/`, {
         token: owner.accessToken,
       });
       expect(unchanged.body.name).toBe('Unaudited Name');
+    });
+
+    it('keeps account and session changes with their events: when the event cannot be stored, nothing changes', async () => {
+      const account = await signUp(server.http, 'Unaudited Sessions');
+      const email = uniqueEmail();
+      await whileUnstorable(async () => {
+        const post = (path: string, body: unknown, token?: string) =>
+          server.http.post(path, body, {
+            token,
+            headers: unstorable(path.replaceAll('/', '')),
+            expectServerError: true,
+          });
+        problemOf(await post('/auth/register/', { name: 'N', email, password: PASSWORD }), 503);
+        problemOf(
+          await post('/auth/login/', { email: account.email, password: account.password }),
+          503,
+        );
+        const { refreshToken } = account;
+        problemOf(await post('/auth/logout/', { refreshToken }, account.accessToken), 503);
+        const sessions = await server.http.get('/auth/sessions/', { token: account.accessToken });
+        const sessionId = sessions.body.items[0].id as string;
+        const end = await server.http.delete(`/auth/sessions/${sessionId}/`, {
+          token: account.accessToken,
+          headers: unstorable('end'),
+          expectServerError: true,
+        });
+        problemOf(end, 503);
+        const disable = await server.http.patch(
+          `/api/admin/users/${account.id}/`,
+          { disabled: true },
+          { token: admin.accessToken, headers: unstorable('disable'), expectServerError: true },
+        );
+        problemOf(disable, 503);
+      });
+      expect(await sql('SELECT 1 FROM users WHERE email = $1', [email])).toEqual([]);
+      const [state] = await sql<{ disabled: boolean; live: string }>(
+        `SELECT u.disabled, (SELECT count(*) FROM sessions s
+                             WHERE s.user_id = u.id AND s.ended_at IS NULL) AS live
+         FROM users u WHERE u.id = $1`,
+        [account.id],
+      );
+      // The sign-up's session only: the refused login started none, and none ended.
+      expect(state).toEqual({ disabled: false, live: '1' });
+      const me = await server.http.get('/auth/me/', { token: account.accessToken });
+      expect(me.status).toBe(200);
+      const refreshed = await server.http.post('/auth/refresh/', {
+        refreshToken: account.refreshToken,
+      });
+      expect(refreshed.status).toBe(200);
+    });
+
+    it('ends the session of a reused refresh token and records it in one transaction', async () => {
+      const account = await signUp(server.http, 'Reused Token');
+      const rotated = await server.http.post('/auth/refresh/', {
+        refreshToken: account.refreshToken,
+      });
+      expect(rotated.status).toBe(200);
+      await whileUnstorable(async () => {
+        const reuse = await server.http.post(
+          '/auth/refresh/',
+          { refreshToken: account.refreshToken },
+          { headers: unstorable('reuse'), expectServerError: true },
+        );
+        problemOf(reuse, 503);
+      });
+      // Unrecorded, the reuse ended nothing: the current token still works.
+      const live = await server.http.post('/auth/refresh/', {
+        refreshToken: rotated.body.refreshToken,
+      });
+      expect(live.status).toBe(200);
+      const reuse = await send('POST', '/auth/refresh/', { refreshToken: account.refreshToken });
+      expect(reuse.status).toBe(401);
+      const [event] = await eventsOf(reuse.requestId);
+      expect(event).toMatchObject({
+        action: 'auth.refresh-reuse',
+        outcome: 'failure',
+        status: 401,
+      });
+      const after = await server.http.post('/auth/refresh/', {
+        refreshToken: live.body.refreshToken,
+      });
+      expect(after.status).toBe(401);
     });
 
     it('writes the events of concurrent reads in shared INSERTs, every one of them stored', async () => {

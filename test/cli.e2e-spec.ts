@@ -43,6 +43,35 @@ function expectOneLine(result: CliResult, code: 0 | 1, pattern: RegExp): void {
   expect(result.output).not.toContain('\n');
 }
 
+/** The audit events of operator commands about the account with `email`, oldest first. */
+async function commandEventsOf(email: string) {
+  return sql(
+    `SELECT e.action, e.outcome, e.status, e.actor_id AS "actorId", e.resource_type AS "resourceType",
+            e.client_address AS "clientAddress", e.user_agent AS "userAgent",
+            e.request_id IS NOT NULL AS "hasRequestId"
+     FROM audit_events e JOIN users u ON u.id = e.resource_id
+     WHERE u.email = $1 ORDER BY e.recorded_at`,
+    [email],
+  );
+}
+
+/**
+ * What an operator command's event holds: no address, only which command it was, and no actor
+ * but the account it creates (whoever has the shell is not known).
+ */
+function commandEvent(action: string, status: number, command: string, actorId: string | null) {
+  return {
+    action,
+    outcome: 'success',
+    status,
+    actorId,
+    resourceType: 'user',
+    clientAddress: null,
+    userAgent: `cli ${command}`,
+    hasRequestId: true,
+  };
+}
+
 async function roleOf(email: string): Promise<string | undefined> {
   const [row] = await sql<{ role: string }>('SELECT role FROM users WHERE email = $1', [email]);
   return row?.role;
@@ -63,6 +92,10 @@ describe('npm run cli -- create-admin', () => {
     ]);
     expect(row.name).toBe('Ada Admin');
     expect(row.password_hash).toMatch(/^\$2[aby]\$04\$/);
+    const [{ id }] = await sql('SELECT id FROM users WHERE email = $1', [email.toLowerCase()]);
+    expect(await commandEventsOf(email.toLowerCase())).toEqual([
+      commandEvent('auth.register', 201, 'create-admin', id),
+    ]);
   });
 
   it('refuses a duplicate email, exit 1', async () => {
@@ -109,6 +142,10 @@ describe('npm run cli -- grant-admin / revoke-admin', () => {
     expect(await roleOf(email)).toBe('admin');
     expectOneLine(await cli(['revoke-admin', email], onTestDatabase()), 0, /no longer/);
     expect(await roleOf(email)).toBe('user');
+    expect(await commandEventsOf(email)).toEqual([
+      commandEvent('user.update', 200, 'grant-admin', null),
+      commandEvent('user.update', 200, 'revoke-admin', null),
+    ]);
   });
 
   it('exits 1 for an unknown email', async () => {

@@ -1,8 +1,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { AuditAction } from './audit-actions.js';
-import type { AuditDeclaration } from './audited.decorator.js';
+import { randomUUID } from 'node:crypto';
+import type { AuditAction, AuditResourceType } from './audit-actions.js';
+import { auditDeclaration, type AuditDeclaration } from './audited.decorator.js';
 import type { AuditOutcome } from './audit-event.entity.js';
-import type { AuditResourceType } from './audit-actions.js';
 
 /** Where a request came from: taken once from the request, never from a body. */
 export interface RequestContext {
@@ -37,8 +37,8 @@ export interface AuditRecord extends RequestContext {
  * it being passed through every call.
  */
 export class AuditScope {
-  /** Set once the event is stored in the transaction of the change it records. */
-  recordedInTransaction = false;
+  /** The status of the event stored in the transaction of the change it records, if one was. */
+  statusRecordedInTransaction?: number;
   private readonly details: AuditDetails = {};
 
   constructor(
@@ -47,6 +47,19 @@ export class AuditScope {
     readonly context: RequestContext,
     private readonly pathId: string | undefined,
   ) {}
+
+  /**
+   * The scope of an operator's command (the CLI): no request, no address and no known actor
+   * (whoever has the shell), so the event says only which command it was.
+   */
+  static forCommand(action: AuditAction, command: string, successStatus: number): AuditScope {
+    return new AuditScope(
+      auditDeclaration(action),
+      successStatus,
+      { actorId: null, requestId: randomUUID(), clientAddress: null, userAgent: `cli ${command}` },
+      undefined,
+    );
+  }
 
   add(details: AuditDetails): void {
     const patientIds = [...(this.details.patientIds ?? []), ...(details.patientIds ?? [])];

@@ -38,6 +38,21 @@ function requestContextOf(request: FastifyRequest & { user?: AuthUser }): Reques
   };
 }
 
+/** The audit event of the request `context` handles, if its route is `@Audited`. */
+export function auditScopeOf(
+  reflector: Reflector,
+  context: ExecutionContext,
+): AuditScope | undefined {
+  const declaration = reflector.get<AuditDeclaration | undefined>(AUDITED, context.getHandler());
+  if (!declaration) return undefined;
+  const request = context.switchToHttp().getRequest<FastifyRequest & { user?: AuthUser }>();
+  const successStatus =
+    reflector.get<number | undefined>(HTTP_CODE_METADATA, context.getHandler()) ??
+    (request.method === 'POST' ? 201 : 200);
+  const { id } = request.params as { id?: string };
+  return new AuditScope(declaration, successStatus, requestContextOf(request), id);
+}
+
 /**
  * Records the event each `@Audited` route declares. The handler runs inside the request's
  * AuditScope; a successful read waits for its event to be stored before it is answered (a
@@ -51,17 +66,8 @@ export class AuditInterceptor implements NestInterceptor {
   ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    const declaration = this.reflector.get<AuditDeclaration | undefined>(
-      AUDITED,
-      context.getHandler(),
-    );
-    if (!declaration) return next.handle();
-    const request = context.switchToHttp().getRequest<FastifyRequest & { user?: AuthUser }>();
-    const successStatus =
-      this.reflector.get<number | undefined>(HTTP_CODE_METADATA, context.getHandler()) ??
-      (request.method === 'POST' ? 201 : 200);
-    const { id } = request.params as { id?: string };
-    const scope = new AuditScope(declaration, successStatus, requestContextOf(request), id);
+    const scope = auditScopeOf(this.reflector, context);
+    if (!scope) return next.handle();
     const reply = context.switchToHttp().getResponse<FastifyReply>();
     return defer(() => auditScopes.run(scope, () => this.handle(scope, reply, next)));
   }
@@ -76,12 +82,15 @@ export class AuditInterceptor implements NestInterceptor {
       result = await lastValueFrom(next.handle(), { defaultValue: undefined });
     } catch (error) {
       const status = problemStatus(error);
-      if (RECORDED_FAILURES.has(status)) {
+      if (scope.statusRecordedInTransaction === status) {
+        // The refusal's event committed with the change that came before it.
+        this.audit.committedInTransactions += 1;
+      } else if (RECORDED_FAILURES.has(status)) {
         await this.audit.record(scope.toRecord('failure', status));
       }
       throw error;
     }
-    if (scope.recordedInTransaction) {
+    if (scope.statusRecordedInTransaction !== undefined) {
       // The handler returned: the transaction that holds its event has committed.
       this.audit.committedInTransactions += 1;
     } else {

@@ -9,12 +9,8 @@ import type { EntityManager } from 'typeorm';
 import type { Page } from '../common/pagination/page.js';
 import type { AuditEventFilters, AuditEventResponse } from './dto/audit-event.dto.js';
 import { AuditRepository } from './audit.repository.js';
-import {
-  type AuditDetails,
-  type AuditRecord,
-  type AuditScope,
-  auditScopes,
-} from './audit-scope.js';
+import type { AuditAction } from './audit-actions.js';
+import { type AuditDetails, type AuditRecord, AuditScope, auditScopes } from './audit-scope.js';
 import { GroupCommit } from './group-commit.js';
 
 /** The most events one INSERT carries (10 parameters each, far below PostgreSQL's 65,535). */
@@ -74,18 +70,37 @@ export class AuditService implements OnApplicationBootstrap, OnApplicationShutdo
 
   /**
    * Stores the event of the current request's change on `manager`, inside the change's
-   * transaction: both commit, or neither does.
+   * transaction: both commit, or neither does. A change made on the way to a refusal (a
+   * reused refresh token ends its session, then gets a 401) passes the refusal's status.
    */
-  async recordInTransaction(manager: EntityManager, details: AuditDetails = {}): Promise<void> {
+  async recordInTransaction(
+    manager: EntityManager,
+    details: AuditDetails = {},
+    failureStatus?: number,
+  ): Promise<void> {
     const scope = this.currentScope();
     scope.add(details);
+    const record =
+      failureStatus === undefined
+        ? scope.toRecord('success', scope.successStatus)
+        : scope.toRecord('failure', failureStatus);
     try {
-      await this.repository.insert([scope.toRecord('success', scope.successStatus)], manager);
+      await this.repository.insert([record], manager);
     } catch (error) {
       // The change's transaction rolls back with its event.
       throw this.unaudited(error);
     }
-    scope.recordedInTransaction = true;
+    scope.statusRecordedInTransaction = record.status;
+  }
+
+  /** Runs an operator's command (the CLI) as the audited action `action`. */
+  runCommand<Result>(
+    action: AuditAction,
+    command: string,
+    successStatus: number,
+    run: () => Promise<Result>,
+  ): Promise<Result> {
+    return auditScopes.run(AuditScope.forCommand(action, command, successStatus), run);
   }
 
   /**

@@ -26,6 +26,25 @@ const RESOURCE_TYPES: Record<string, AuditResourceType> = {
   audit: 'audit-event',
 };
 
+interface AuditOptions<Result> {
+  resourceType?: AuditResourceType;
+  pathNamesPatient?: boolean;
+  patientsOf?: (result: Result) => readonly string[];
+}
+
+export function auditDeclaration<Result>(
+  action: AuditAction,
+  options: AuditOptions<Result> = {},
+): AuditDeclaration {
+  return {
+    action,
+    resourceType: options.resourceType ?? RESOURCE_TYPES[action.split('.')[0]],
+    search: action.endsWith('.search'),
+    pathNamesPatient: options.pathNamesPatient ?? false,
+    patientsOf: options.patientsOf,
+  };
+}
+
 /**
  * Declares the audit event a route records; the global AuditInterceptor reads it. A read is
  * answered only once its event is stored; a change's event is stored by its service, in the
@@ -34,18 +53,7 @@ const RESOURCE_TYPES: Record<string, AuditResourceType> = {
  */
 export function Audited<Result>(
   action: AuditAction,
-  options: {
-    resourceType?: AuditResourceType;
-    pathNamesPatient?: boolean;
-    patientsOf?: (result: Result) => readonly string[];
-  } = {},
+  options: AuditOptions<Result> = {},
 ): MethodDecorator {
-  const declaration: AuditDeclaration = {
-    action,
-    resourceType: options.resourceType ?? RESOURCE_TYPES[action.split('.')[0]],
-    search: action.endsWith('.search'),
-    pathNamesPatient: options.pathNamesPatient ?? false,
-    patientsOf: options.patientsOf,
-  };
-  return SetMetadata(AUDITED, declaration);
+  return SetMetadata(AUDITED, auditDeclaration(action, options));
 }

@@ -18,15 +18,16 @@ async function setUp(options: {
     recordSuccess: vi.fn().mockResolvedValue(undefined),
   };
   const manager = { insert: vi.fn().mockResolvedValue(undefined) };
-  const dataSource = {
-    transaction: vi.fn((work: (m: typeof manager) => unknown) => work(manager)),
+  const transaction = vi.fn((work: (m: typeof manager) => unknown) => work(manager));
+  const sessions = {
+    start: vi.fn().mockResolvedValue('5c6d7e8f-9a0b-4c1d-8e2f-3a4b5c6d7e8f'),
+    transaction,
   };
-  const sessions = { start: vi.fn().mockResolvedValue('5c6d7e8f-9a0b-4c1d-8e2f-3a4b5c6d7e8f') };
   const jwt = { signAsync: vi.fn().mockResolvedValue('access-token') };
   const service = new AuthService(
     users as never,
     jwt as never,
-    dataSource as never,
+    { transaction } as never,
     config as never,
     throttle as never,
     sessions as never,

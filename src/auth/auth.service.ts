@@ -1,4 +1,4 @@
-import { Injectable, type OnModuleInit, UnauthorizedException } from '@nestjs/common';
+import { HttpStatus, Injectable, type OnModuleInit, UnauthorizedException } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { JwtService } from '@nestjs/jwt';
 import bcrypt from 'bcrypt';
@@ -48,8 +48,16 @@ export class AuthService implements OnModuleInit {
   /** Creates an account; the command line creates administrators through the same path. */
   async register(dto: RegisterDto, role: Role = 'user'): Promise<UserResponse> {
     const passwordHash = await bcrypt.hash(dto.password, this.config.get('bcryptRounds'));
-    const user = await this.users.create({ name: dto.name, email: dto.email, passwordHash, role });
-    this.audit.add({ actorId: user.id });
+    const user = await this.dataSource.transaction(async (manager) => {
+      const created = await this.users.create(manager, {
+        name: dto.name,
+        email: dto.email,
+        passwordHash,
+        role,
+      });
+      await this.audit.recordInTransaction(manager, { actorId: created.id });
+      return created;
+    });
     return toUserResponse(user);
   }
 
@@ -70,7 +78,7 @@ export class AuthService implements OnModuleInit {
       throw new UnauthorizedException(INVALID_CREDENTIALS);
     }
     await this.throttle.recordSuccess(client, dto.email);
-    const tokens = await this.dataSource.transaction(async (manager) => {
+    const tokens = await this.sessions.transaction(async (manager) => {
       const sessionId = await this.sessions.start(manager, user.id, userAgent);
       if (!sessionId) return undefined;
       const issued = await this.issueTokens(manager, user.id, sessionId);
@@ -88,26 +96,31 @@ export class AuthService implements OnModuleInit {
    * caller gets a 401.
    */
   async refresh(refreshToken: string): Promise<TokenPairResponse> {
-    const outcome = await this.dataSource.transaction(async (manager) => {
+    const tokens = await this.sessions.transaction(async (manager) => {
       const token = await manager.findOne(RefreshToken, {
         where: { tokenHash: sha256(refreshToken) },
         lock: { mode: 'pessimistic_write' },
       });
-      if (!token || token.expiresAt.getTime() <= Date.now()) return {};
+      if (!token || token.expiresAt.getTime() <= Date.now()) return undefined;
       this.audit.add({ actorId: token.userId });
       if (token.revokedAt) {
-        this.audit.add({ action: 'auth.refresh-reuse' });
-        return { reusedSessionId: token.sessionId };
+        // The session ends and its event commits although the caller is refused.
+        await this.sessions.end(manager, token.sessionId);
+        await this.audit.recordInTransaction(
+          manager,
+          { action: 'auth.refresh-reuse' },
+          HttpStatus.UNAUTHORIZED,
+        );
+        return undefined;
       }
-      if (!(await this.sessions.touchLive(manager, token.sessionId))) return {};
+      if (!(await this.sessions.touchLive(manager, token.sessionId))) return undefined;
       await manager.update(RefreshToken, { id: token.id }, { revokedAt: () => 'now()' });
-      const tokens = await this.issueTokens(manager, token.userId, token.sessionId);
+      const issued = await this.issueTokens(manager, token.userId, token.sessionId);
       await this.audit.recordInTransaction(manager);
-      return { tokens };
+      return issued;
     });
-    if (outcome.reusedSessionId) await this.sessions.end(outcome.reusedSessionId);
-    if (!outcome.tokens) throw new UnauthorizedException(INVALID_REFRESH_TOKEN);
-    return outcome.tokens;
+    if (!tokens) throw new UnauthorizedException(INVALID_REFRESH_TOKEN);
+    return tokens;
   }
 
   /** Ends the session of the caller's refresh token given in the body. */

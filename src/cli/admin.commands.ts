@@ -1,4 +1,4 @@
-import { HttpException, Injectable } from '@nestjs/common';
+import { HttpException, HttpStatus, Injectable } from '@nestjs/common';
 import {
   Command,
   CommandRunner,
@@ -7,6 +7,7 @@ import {
   Question,
   QuestionSet,
 } from 'nest-commander';
+import { AuditService } from '../audit/audit.service.js';
 import { AuthService } from '../auth/auth.service.js';
 import { RegisterDto } from '../auth/dto/auth.dto.js';
 import { ValidationProblem } from '../common/problem-details.js';
@@ -78,6 +79,7 @@ export class CreateAdminCommand extends ClosingCommand {
   constructor(
     private readonly auth: AuthService,
     private readonly inquirer: InquirerService,
+    private readonly audit: AuditService,
   ) {
     super();
   }
@@ -87,7 +89,11 @@ export class CreateAdminCommand extends ClosingCommand {
     const password = await readPassword(this.inquirer);
     const account = await new StrictValidationPipe()
       .transform({ ...options, password }, { type: 'body', metatype: RegisterDto })
-      .then((dto) => this.auth.register(dto as RegisterDto, 'admin'))
+      .then((dto) =>
+        this.audit.runCommand('auth.register', 'create-admin', HttpStatus.CREATED, () =>
+          this.auth.register(dto as RegisterDto, 'admin'),
+        ),
+      )
       .catch((error: unknown) => {
         throw new CommandFailure(reasonOf(error));
       });
@@ -108,15 +114,22 @@ export class CreateAdminCommand extends ClosingCommand {
 /** Sets the role of the account named by the email argument. */
 @Injectable()
 abstract class RoleCommand extends ClosingCommand {
+  protected abstract readonly name: string;
   protected abstract readonly role: Role;
   protected abstract readonly done: string;
 
-  constructor(private readonly users: UsersService) {
+  constructor(
+    private readonly users: UsersService,
+    private readonly audit: AuditService,
+  ) {
     super();
   }
 
   async run([email]: string[]): Promise<void> {
-    if (!(await this.users.setRoleByEmail(email, this.role))) {
+    const changed = await this.audit.runCommand('user.update', this.name, HttpStatus.OK, () =>
+      this.users.setRoleByEmail(email, this.role),
+    );
+    if (!changed) {
       throw new CommandFailure(`No account has the email ${email}.`);
     }
     console.log(`${email.trim().toLowerCase()} ${this.done}.`);
@@ -129,6 +142,7 @@ abstract class RoleCommand extends ClosingCommand {
   description: 'Make an existing account an administrator',
 })
 export class GrantAdminCommand extends RoleCommand {
+  protected readonly name = 'grant-admin';
   protected readonly role = 'admin';
   protected readonly done = 'is now an administrator';
 }
@@ -139,6 +153,7 @@ export class GrantAdminCommand extends RoleCommand {
   description: 'Make an administrator an ordinary user again',
 })
 export class RevokeAdminCommand extends RoleCommand {
+  protected readonly name = 'revoke-admin';
   protected readonly role = 'user';
   protected readonly done = 'is no longer an administrator';
 }

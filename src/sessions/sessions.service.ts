@@ -1,7 +1,8 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { InjectRepository } from '@nestjs/typeorm';
-import type { EntityManager, Repository } from 'typeorm';
+import { DataSource, type EntityManager, type Repository } from 'typeorm';
+import { AuditService } from '../audit/audit.service.js';
 import type { AuthUser } from '../common/decorators/current-user.decorator.js';
 import { type Page, paginate, type SortColumns } from '../common/pagination/page.js';
 import { LENGTH } from '../common/validation/limits.js';
@@ -27,13 +28,31 @@ const SORT_COLUMNS = {
 @Injectable()
 export class SessionsService {
   private readonly refreshTtlSeconds: number;
+  /** The sessions each open transaction of `transaction()` has ended so far. */
+  private readonly endedBy = new WeakMap<EntityManager, string[]>();
 
   constructor(
     @InjectRepository(Session) private readonly sessions: Repository<Session>,
     private readonly endedSessions: EndedSessions,
+    private readonly dataSource: DataSource,
+    private readonly audit: AuditService,
     config: ConfigService<AppConfig, true>,
   ) {
     this.refreshTtlSeconds = config.get('refreshTtlSeconds');
+  }
+
+  /**
+   * Runs `work` in a transaction. The sessions it ends are refused by this instance as soon as
+   * it commits (the others see them within their next poll), and not at all if it rolls back.
+   */
+  async transaction<Result>(work: (manager: EntityManager) => Promise<Result>): Promise<Result> {
+    const ended: string[] = [];
+    const result = await this.dataSource.transaction((manager) => {
+      this.endedBy.set(manager, ended);
+      return work(manager);
+    });
+    this.endedSessions.remember(ended);
+    return result;
   }
 
   /** Starts a session for an account that is not disabled; `undefined` if it is. */
@@ -82,36 +101,56 @@ export class SessionsService {
     }));
   }
 
-  /** Ends one of the caller's sessions; another user's, or one already ended, is a 404. */
-  async endOwn(auth: AuthUser, id: string): Promise<void> {
-    const ended = await this.endWhere(`"id" = $1 AND "user_id" = $2`, [id, auth.id]);
-    if (ended.length === 0) throw new NotFoundException('No live session with this id.');
+  /**
+   * Ends one of the caller's sessions, with its audit event; another user's, or one already
+   * ended, is a 404.
+   */
+  endOwn(auth: AuthUser, id: string): Promise<void> {
+    return this.transaction(async (manager) => {
+      const ended = await this.endWhere(manager, `"id" = $1 AND "user_id" = $2`, [id, auth.id]);
+      if (ended.length === 0) throw new NotFoundException('No live session with this id.');
+      await this.audit.recordInTransaction(manager);
+    });
   }
 
-  /** Ends the session of one of the user's live refresh tokens; `false` if there is none. */
-  async endByRefreshToken(userId: string, tokenHash: string): Promise<boolean> {
-    const ended = await this.endWhere(
-      `"id" = (SELECT "session_id" FROM "refresh_tokens"
-               WHERE "token_hash" = $1 AND "user_id" = $2
-                 AND "revoked_at" IS NULL AND "expires_at" > now())`,
-      [tokenHash, userId],
-    );
-    return ended.length > 0;
+  /**
+   * Ends the session of one of the user's live refresh tokens (a logout), with its audit
+   * event; `false` if there is none.
+   */
+  endByRefreshToken(userId: string, tokenHash: string): Promise<boolean> {
+    return this.transaction(async (manager) => {
+      const ended = await this.endWhere(
+        manager,
+        `"id" = (SELECT "session_id" FROM "refresh_tokens"
+                 WHERE "token_hash" = $1 AND "user_id" = $2
+                   AND "revoked_at" IS NULL AND "expires_at" > now())`,
+        [tokenHash, userId],
+      );
+      if (ended.length === 0) return false;
+      await this.audit.recordInTransaction(manager);
+      return true;
+    });
   }
 
-  /** Ends a session (a reused refresh token gives it away). */
-  async end(sessionId: string): Promise<void> {
-    await this.endWhere(`"id" = $1`, [sessionId]);
+  /** Ends a session (a reused refresh token gives it away), in a `transaction()`. */
+  async end(manager: EntityManager, sessionId: string): Promise<void> {
+    await this.endWhere(manager, `"id" = $1`, [sessionId]);
   }
 
-  /** Ends every session of a user (the account was disabled). */
-  async endAllOf(userId: string): Promise<void> {
-    await this.endWhere(`"user_id" = $1`, [userId]);
+  /** Ends every session of a user (the account was disabled), in a `transaction()`. */
+  async endAllOf(manager: EntityManager, userId: string): Promise<void> {
+    await this.endWhere(manager, `"user_id" = $1`, [userId]);
   }
 
   /** Ends the live sessions matching `condition` and revokes their refresh tokens, atomically. */
-  private async endWhere(condition: string, parameters: unknown[]): Promise<string[]> {
-    const rows: { id: string }[] = await this.sessions.query(
+  private async endWhere(
+    manager: EntityManager,
+    condition: string,
+    parameters: unknown[],
+  ): Promise<string[]> {
+    const ended = this.endedBy.get(manager);
+    if (!ended) throw new Error('Sessions end only inside SessionsService.transaction().');
+    const rows: { id: string }[] = await manager.query(
       `WITH "ended" AS (
          UPDATE "sessions" SET "ended_at" = now()
          WHERE ${condition} AND "ended_at" IS NULL
@@ -124,7 +163,7 @@ export class SessionsService {
       parameters,
     );
     const ids = rows.map((row) => row.id);
-    this.endedSessions.remember(ids);
+    ended.push(...ids);
     return ids;
   }
 }

@@ -7,15 +7,14 @@ import { PageOf } from '../../common/pagination/page.js';
 import { BooleanField, EnumField } from '../../common/validation/fields.js';
 import { LENGTH } from '../../common/validation/limits.js';
 import { ROLES, type Role } from '../../users/user.entity.js';
-
-export const ADMIN_USER_SORT_FIELDS = ['name', 'email', 'createdAt'] as const;
+import { USER_SORT_FIELDS } from '../../users/users.service.js';
 
 /** `true` and `false` in a query string; anything else stays as sent and fails validation. */
 const toBoolean = Transform(({ value }: { value: unknown }) =>
   value === 'true' ? true : value === 'false' ? false : value,
 );
 
-export class AdminUserListQuery extends ListQuery(ADMIN_USER_SORT_FIELDS) {
+export class AdminUserListQuery extends ListQuery(USER_SORT_FIELDS) {
   @SearchField('Case-insensitive substring of the name or the email')
   q?: string;
 
