@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type Account, signUp, sql, useTestServer } from './support/app.js';
-import { FhirClient } from './support/fhir-validation.js';
+import { expectValidFhir, FhirClient } from './support/fhir-validation.js';
 import type { HttpResponse } from './support/http.js';
 import { createDoctor, createMapping, createPatient } from './support/records.js';
 
@@ -54,6 +54,29 @@ beforeAll(async () => {
     gender: 'male',
   });
   await createMapping(server.http, owner.accessToken, jane.id, cuddy.id);
+});
+
+describe('the validation of every answer', () => {
+  it('refuses what the JSON schema refuses, and what only the StructureDefinitions do', () => {
+    expectValidFhir({ resourceType: 'Patient', gender: 'female' });
+    // An unknown code: the schema's enum.
+    expect(() => expectValidFhir({ resourceType: 'Patient', gender: 'f' })).toThrow(/schema/);
+    // A date that is not one: the schema's pattern.
+    expect(() => expectValidFhir({ resourceType: 'Patient', birthDate: '1984-7-21' })).toThrow();
+    // Well-formed JSON, but invariant cpb-1 (a rest, messaging or document element) fails.
+    const statement = {
+      resourceType: 'CapabilityStatement',
+      status: 'active',
+      date: '2026-12-01',
+      kind: 'instance',
+      implementation: { description: 'x' },
+      fhirVersion: '4.0.1',
+      format: ['json'],
+    };
+    expect(() => expectValidFhir(statement)).toThrow(/cpb-1/);
+    // A missing required element (Bundle.type, 1..1).
+    expect(() => expectValidFhir({ resourceType: 'Bundle', total: 0 })).toThrow();
+  });
 });
 
 describe('GET /fhir/R4/metadata', () => {

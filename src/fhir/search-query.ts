@@ -158,8 +158,9 @@ export interface DateRange {
 const DATE = /^(eq|gt|lt|ge|le)?(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$/;
 
 function day(year: number, month: number, date: number): string {
-  const value = new Date(Date.UTC(2000, month - 1, date));
-  value.setUTCFullYear(year);
+  // setUTCFullYear, unlike Date.UTC, leaves years 0–99 alone; both roll overflowing days over.
+  const value = new Date(0);
+  value.setUTCFullYear(year, month - 1, date);
   const pad = (number: number, width: number) => String(number).padStart(width, '0');
   return `${pad(value.getUTCFullYear(), 4)}-${pad(value.getUTCMonth() + 1, 2)}-${pad(value.getUTCDate(), 2)}`;
 }
