@@ -13,7 +13,7 @@ function errorsOf(query: string): string[] {
     parseSearch(PATIENT_SEARCH, query);
   } catch (error) {
     expect(error).toBeInstanceOf(ValidationProblem);
-    return (error as ValidationProblem).errors.map((entry) => entry.field);
+    return (error as ValidationProblem).errors?.map((entry) => entry.field) ?? [];
   }
   throw new Error(`${query} was accepted`);
 }
