@@ -220,6 +220,32 @@ describe('Patient', () => {
     expect(response.text).not.toContain('Penicillin');
   });
 
+  it('keeps hostile text, as valid FHIR strings: other spaces become plain ones', async () => {
+    const name = `Zoë "O'Brien"; DROP TABLE patients;-- 🩺\u00a0Ω\u2028x\ty`;
+    const doctor = await createDoctor(server.http, owner.accessToken, {
+      name: 'Dr.\u3000Who',
+      specialization: 'Time\u202fTravel',
+      phone: '+1\u00a0555',
+    });
+    const patient = await createPatient(server.http, owner.accessToken, doctor.id, {
+      name,
+      address: 'Flat\u20092 <script>',
+      phone: '+1\u2007555',
+    });
+    const read = await fhir.get(`${BASE}/Patient/${patient.id}`, { token: owner.accessToken });
+    expect(read.body.name).toEqual([{ text: `Zoë "O'Brien"; DROP TABLE patients;-- 🩺 Ω x\ty` }]);
+    expect(read.body.address).toEqual([{ text: 'Flat 2 <script>' }]);
+    expect(read.body.telecom).toEqual([{ system: 'phone', value: '+1 555' }]);
+    const practitioner = await fhir.get(`${BASE}/Practitioner/${doctor.id}`, {
+      token: owner.accessToken,
+    });
+    expect(practitioner.body.name).toEqual([{ text: 'Dr. Who' }]);
+    expect(practitioner.body.qualification).toEqual([{ code: { text: 'Time Travel' } }]);
+    const team = await fhir.get(`${BASE}/CareTeam/${patient.id}`, { token: owner.accessToken });
+    expect(team.body.participant[0].member.display).toBe('Dr. Who');
+    await server.http.delete(`/api/patients/${patient.id}/`, { token: owner.accessToken });
+  });
+
   it('leaves out telecom and address when the patient has none', async () => {
     const response = await fhir.get(`${BASE}/Patient/${john.id}`, { token: owner.accessToken });
     expect(response.body).not.toHaveProperty('telecom');

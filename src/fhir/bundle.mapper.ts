@@ -32,18 +32,20 @@ export function toSearchBundle<Item, R extends Resource & { id?: string }>(
     const previous = Math.min(search.offset - search.count, page.total - search.count);
     link.push({ relation: 'previous', url: url(Math.max(0, previous)) });
   }
+  const entry = page.items.map((item) => {
+    const resource = toResource(item);
+    return {
+      fullUrl: `${search.base}/${search.type}/${resource.id}`,
+      resource,
+      search: { mode: 'match' as const },
+    };
+  });
+  // FHIR JSON has no empty arrays: a page without matches has no `entry` at all.
   return {
     resourceType: 'Bundle',
     type: 'searchset',
     total: page.total,
     link,
-    entry: page.items.map((item) => {
-      const resource = toResource(item);
-      return {
-        fullUrl: `${search.base}/${search.type}/${resource.id}`,
-        resource,
-        search: { mode: 'match' },
-      };
-    }),
+    ...(entry.length > 0 ? { entry } : {}),
   };
 }

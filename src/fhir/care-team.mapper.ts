@@ -1,5 +1,6 @@
 import type { CareTeam } from '@medplum/fhirtypes';
 import type { MappingResponse } from '../mappings/dto/mapping.dto.js';
+import { fhirString } from './patient.mapper.js';
 
 /**
  * A patient's mappings as its one FHIR CareTeam, whose id is the patient's: a participant per
@@ -12,7 +13,10 @@ export function toFhirCareTeam(patientId: string, mappings: MappingResponse[]): 
     status: 'active',
     subject: { reference: `Patient/${patientId}` },
     participant: mappings.map((mapping) => ({
-      member: { reference: `Practitioner/${mapping.doctorId}`, display: mapping.doctor.name },
+      member: {
+        reference: `Practitioner/${mapping.doctorId}`,
+        display: fhirString(mapping.doctor.name),
+      },
       period: { start: mapping.createdAt.toISOString() },
     })),
   };

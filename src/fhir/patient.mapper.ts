@@ -10,6 +10,15 @@ const FHIR_GENDERS: Record<Gender, NonNullable<Patient['gender']>> = {
   unknown: 'unknown',
 };
 
+/**
+ * Text as a FHIR string, whose grammar (`[ \r\n\t\S]+`) admits no whitespace but space, tab
+ * and line breaks: the REST API stores other spaces (a no-break space, say) as sent, and here
+ * they become plain spaces.
+ */
+export function fhirString(text: string): string {
+  return text.replace(/[^\S \t\r\n]/gu, ' ');
+}
+
 /** The email and phone of a record, those it has, as FHIR contact points. */
 export function telecomOf(record: {
   email: string | null;
@@ -17,7 +26,7 @@ export function telecomOf(record: {
 }): ContactPoint[] | undefined {
   const telecom: ContactPoint[] = [];
   if (record.email) telecom.push({ system: 'email', value: record.email });
-  if (record.phone) telecom.push({ system: 'phone', value: record.phone });
+  if (record.phone) telecom.push({ system: 'phone', value: fhirString(record.phone) });
   return telecom.length > 0 ? telecom : undefined;
 }
 
@@ -31,11 +40,11 @@ export function toFhirPatient(patient: PatientResponse): Patient {
     resourceType: 'Patient',
     id: patient.id,
     meta: { versionId: String(patient.version), lastUpdated: patient.updatedAt.toISOString() },
-    name: [{ text: patient.name }],
+    name: [{ text: fhirString(patient.name) }],
     telecom: telecomOf(patient),
     gender: FHIR_GENDERS[patient.gender],
     birthDate: patient.dateOfBirth,
-    address: patient.address ? [{ text: patient.address }] : undefined,
+    address: patient.address ? [{ text: fhirString(patient.address) }] : undefined,
     generalPractitioner: [{ reference: `Practitioner/${patient.doctorId}` }],
   };
 }

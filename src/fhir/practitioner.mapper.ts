@@ -1,6 +1,6 @@
 import type { Practitioner } from '@medplum/fhirtypes';
 import type { DoctorResponse } from '../doctors/dto/doctor.dto.js';
-import { telecomOf } from './patient.mapper.js';
+import { fhirString, telecomOf } from './patient.mapper.js';
 
 /** A doctor of the directory as a FHIR Practitioner; the specialization is its qualification. */
 export function toFhirPractitioner(doctor: DoctorResponse): Practitioner {
@@ -8,8 +8,8 @@ export function toFhirPractitioner(doctor: DoctorResponse): Practitioner {
     resourceType: 'Practitioner',
     id: doctor.id,
     meta: { versionId: String(doctor.version), lastUpdated: doctor.updatedAt.toISOString() },
-    name: [{ text: doctor.name }],
+    name: [{ text: fhirString(doctor.name) }],
     telecom: telecomOf(doctor),
-    qualification: [{ code: { text: doctor.specialization } }],
+    qualification: [{ code: { text: fhirString(doctor.specialization) } }],
   };
 }
