@@ -375,6 +375,8 @@ describe('Patient', () => {
     ['_offset fraction', '_offset=1.5'],
     ['_offset huge', `_offset=${'9'.repeat(30)}`],
     ['repeated _count', '_count=1&_count=2'],
+    ['parameter named in control characters and odd spaces', '%01%C2%A0%E2%80%A8%7F=1'],
+    ['nameless parameter', '=1'],
   ])('answers a 400 for a %s', async (_name, query) => {
     const response = await fhir.get(`${BASE}/Patient?${query}`, { token: owner.accessToken });
     outcomeOf(response, 400, 'invalid');

@@ -1,6 +1,6 @@
 import type { CareTeam } from '@medplum/fhirtypes';
 import type { MappingResponse } from '../mappings/dto/mapping.dto.js';
-import { fhirString } from './patient.mapper.js';
+import { fhirString } from './fhir-string.js';
 
 /**
  * A patient's mappings as its one FHIR CareTeam, whose id is the patient's: a participant per

@@ -1,8 +1,8 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
-import { ValidationProblem } from '../common/problem-details.js';
 import type { Bundle, CareTeam, Patient, Practitioner } from '@medplum/fhirtypes';
 import type { AuthUser } from '../common/decorators/current-user.decorator.js';
 import type { Page } from '../common/pagination/page.js';
+import { ValidationProblem } from '../common/problem-details.js';
 import { DoctorsService } from '../doctors/doctors.service.js';
 import type { MappingResponse } from '../mappings/dto/mapping.dto.js';
 import { MappingsService } from '../mappings/mappings.service.js';

@@ -1,6 +1,7 @@
 import type { OperationOutcome, OperationOutcomeIssue } from '@medplum/fhirtypes';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Problem } from '../common/filters/problem-details.filter.js';
+import { fhirString } from './fhir-string.js';
 
 /** The media type of every FHIR answer, errors included. */
 export const FHIR_JSON = 'application/fhir+json';
@@ -38,7 +39,7 @@ export function toOperationOutcome(problem: Problem): OperationOutcome {
     : [problem.detail];
   return {
     resourceType: 'OperationOutcome',
-    issue: diagnostics.map((text) => ({ severity: 'error', code, diagnostics: text })),
+    issue: diagnostics.map((text) => ({ severity: 'error', code, diagnostics: fhirString(text) })),
   };
 }
 

@@ -1,6 +1,7 @@
 import type { ContactPoint, Patient } from '@medplum/fhirtypes';
 import type { PatientResponse } from '../patients/dto/patient.dto.js';
 import type { Gender } from '../patients/patient.entity.js';
+import { fhirString } from './fhir-string.js';
 
 /** The REST genders are FHIR's administrative genders already; the map makes that checked. */
 const FHIR_GENDERS: Record<Gender, NonNullable<Patient['gender']>> = {
@@ -9,15 +10,6 @@ const FHIR_GENDERS: Record<Gender, NonNullable<Patient['gender']>> = {
   other: 'other',
   unknown: 'unknown',
 };
-
-/**
- * Text as a FHIR string, whose grammar (`[ \r\n\t\S]+`) admits no whitespace but space, tab
- * and line breaks: the REST API stores other spaces (a no-break space, say) as sent, and here
- * they become plain spaces.
- */
-export function fhirString(text: string): string {
-  return text.replace(/[^\S \t\r\n]/gu, ' ');
-}
 
 /** The email and phone of a record, those it has, as FHIR contact points. */
 export function telecomOf(record: {

@@ -1,6 +1,7 @@
 import type { Practitioner } from '@medplum/fhirtypes';
 import type { DoctorResponse } from '../doctors/dto/doctor.dto.js';
-import { fhirString, telecomOf } from './patient.mapper.js';
+import { fhirString } from './fhir-string.js';
+import { telecomOf } from './patient.mapper.js';
 
 /** A doctor of the directory as a FHIR Practitioner; the specialization is its qualification. */
 export function toFhirPractitioner(doctor: DoctorResponse): Practitioner {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ValidationProblem } from '../common/problem-details.js';
 import { toSearchBundle } from './bundle.mapper.js';
 import { acceptsFhirJson } from './fhir-http.js';
+import { fhirString } from './fhir-string.js';
 import { toOperationOutcome } from './operation-outcome.js';
 import { dateParameter, genderParameter, parseSearch } from './search-query.js';
 import { PATIENT_SEARCH } from './searches.js';
@@ -192,5 +193,13 @@ describe('toOperationOutcome', () => {
       'name: name must not be empty',
       '_count: _count must be a whole number from 1 to 100',
     ]);
+  });
+});
+
+describe('fhirString', () => {
+  it('keeps text, tabs and line breaks, and replaces what a FHIR string does not admit', () => {
+    expect(fhirString("Zoë 🩺\tO'Brien\r\n")).toBe("Zoë 🩺\tO'Brien\r\n");
+    expect(fhirString('a\u00a0b\u2028c\u3000d')).toBe('a b c d');
+    expect(fhirString('a\u0001b\u007fc\u0085')).toBe('a\uFFFDb\uFFFDc\uFFFD');
   });
 });
