@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditService } from '../src/audit/audit.service.js';
+import { UsersService } from '../src/users/users.service.js';
 import { type Account, signUp, sql, startApp, type TestApp, uniqueEmail } from './support/app.js';
 import type { HttpResponse } from './support/http.js';
 import {
@@ -691,6 +692,35 @@ describe('audit trail', () => {
         resourceId: admin.id,
       });
     });
+
+    it("records an operator's command with its change, and nothing when it changes nothing", async () => {
+      const account = await signUp(server.http, 'Operator Target');
+      const audit = server.app.get(AuditService);
+      const users = server.app.get(UsersService);
+      const grant = (email: string) =>
+        audit.runCommand('user.update', 'grant-admin', 200, () =>
+          users.setRoleByEmail(email, 'admin'),
+        );
+      expect(await grant(account.email.toUpperCase())).toBe(true);
+      expect(await grant(uniqueEmail())).toBe(false);
+      const events = await sql(
+        `SELECT action, outcome, status, actor_id AS "actorId", client_address AS "clientAddress",
+                user_agent AS "userAgent"
+         FROM audit_events WHERE resource_id = $1 AND action = 'user.update'`,
+        [account.id],
+      );
+      expect(events).toEqual([
+        {
+          action: 'user.update',
+          outcome: 'success',
+          status: 200,
+          actorId: null,
+          clientAddress: null,
+          userAgent: 'cli grant-admin',
+        },
+      ]);
+    });
+
     it('records an administrators-only change or search refused to a user', async () => {
       const account = await signUp(server.http, 'Not Promoted');
       const change = await send(
