@@ -150,6 +150,34 @@ describe('GET /fhir/R4/metadata', () => {
   });
 });
 
+describe('_format', () => {
+  it('overrides Accept: JSON is served, anything else is a 406', async () => {
+    for (const format of ['json', 'application/json', 'application/fhir+json']) {
+      const response = await fhir.get(`${BASE}/metadata?_format=${encodeURIComponent(format)}`, {
+        headers: { accept: 'text/html' },
+      });
+      expect(response.status, format).toBe(200);
+    }
+    for (const format of ['xml', 'application/fhir+xml', 'html', '']) {
+      outcomeOf(await fhir.get(`${BASE}/metadata?_format=${format}`), 406, 'not-supported');
+    }
+  });
+
+  it('is kept in the links of a search, and refused when repeated', async () => {
+    const response = await fhir.get(`${BASE}/Patient?_format=json&name=fhir&_count=1`, {
+      token: owner.accessToken,
+    });
+    expect(response.body.link.map((link: any) => link.url.split('?')[1])).toEqual([
+      '_format=json&name=fhir&_count=1&_offset=0',
+      '_format=json&name=fhir&_count=1&_offset=1',
+    ]);
+    const repeated = await fhir.get(`${BASE}/Patient?_format=json&_format=json`, {
+      token: owner.accessToken,
+    });
+    outcomeOf(repeated, 400, 'invalid');
+  });
+});
+
 describe('errors are OperationOutcomes, never problem+json', () => {
   it('answers 401 with WWW-Authenticate: Bearer without a token, or with a bad one', async () => {
     for (const path of ['Patient', `Patient/${jane.id}`, 'Practitioner', 'CareTeam?patient=x']) {

@@ -32,6 +32,30 @@ const SERVED_MEDIA_RANGES = new Set([
   'application/json+fhir',
 ]);
 
+/** The `_format` values that name JSON: FHIR's shorthand, or a media type. */
+export const JSON_FORMATS = new Set([
+  'json',
+  'application/json',
+  FHIR_JSON,
+  'application/json+fhir',
+]);
+
+/** The query string of a request's URL. */
+export function queryOf(request: FastifyRequest): string {
+  const start = request.url.indexOf('?');
+  return start < 0 ? '' : request.url.slice(start + 1);
+}
+
+/**
+ * Whether a request may be answered in FHIR JSON: its `_format`, which overrides `Accept` in
+ * FHIR, names JSON, or without one its `Accept` admits it.
+ */
+export function servesFhirJson(request: FastifyRequest): boolean {
+  const formats = new URLSearchParams(queryOf(request)).getAll('_format');
+  if (formats.length === 0) return acceptsFhirJson(request.headers.accept);
+  return formats.every((format) => JSON_FORMATS.has(format.split(';')[0].trim().toLowerCase()));
+}
+
 /** Whether an `Accept` header admits FHIR JSON (no header admits anything). */
 export function acceptsFhirJson(accept: string | undefined): boolean {
   if (accept === undefined || accept.trim() === '') return true;
@@ -42,11 +66,10 @@ export function acceptsFhirJson(accept: string | undefined): boolean {
   });
 }
 
-/** A 406 for an `Accept` that admits no JSON: FHIR XML and the rest are not served. */
+/** A 406 for an `Accept`, or a `_format`, that admits no JSON: FHIR XML and the rest. */
 class FhirAcceptGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
-    const { accept } = context.switchToHttp().getRequest<FastifyRequest>().headers;
-    if (!acceptsFhirJson(accept)) {
+    if (!servesFhirJson(context.switchToHttp().getRequest<FastifyRequest>())) {
       throw new NotAcceptableException(
         'This server answers application/fhir+json (or application/json) only.',
       );
@@ -108,7 +131,6 @@ export const FhirSearchQuery = createParamDecorator(
     context: ExecutionContext,
   ): FhirSearch<SearchSpec> => {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
-    const query = request.url.includes('?') ? request.url.slice(request.url.indexOf('?') + 1) : '';
-    return { ...parseSearch(spec, query), base: fhirBaseUrl(request), type };
+    return { ...parseSearch(spec, queryOf(request)), base: fhirBaseUrl(request), type };
   },
 );

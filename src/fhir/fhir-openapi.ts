@@ -4,6 +4,7 @@ import type { SchemaObject } from '@nestjs/swagger';
 import { STATUS_CODES } from 'node:http';
 import { ApiIdParam } from '../common/decorators/id-param.decorator.js';
 import { TEXT_PATTERN } from '../common/validation/fields.js';
+import { JSON_FORMATS } from './fhir-http.js';
 import { FHIR_JSON, toOperationOutcome } from './operation-outcome.js';
 import { DEFAULT_COUNT, MAX_COUNT, type SearchSpec } from './search-query.js';
 
@@ -129,6 +130,12 @@ export function ApiFhirEndpoint(options: FhirEndpointOptions): MethodDecorator {
       description: options.description,
     }),
     ...(options.read ? [ApiIdParam(options.resource)] : []),
+    ApiQuery({
+      name: '_format',
+      required: false,
+      description: 'FHIR’s override of `Accept`: only JSON is served (anything else is a 406).',
+      schema: { type: 'string', enum: [...JSON_FORMATS] },
+    }),
     ...Object.entries(options.search ?? {}).map(([name, parameter]) =>
       ApiQuery({
         name,

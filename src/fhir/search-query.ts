@@ -44,7 +44,8 @@ function wholeNumber(value: string, min: number, max: number): number | undefine
 }
 
 /**
- * Reads a search's query string against its parameters. Anything else is a 400: an unknown
+ * Reads a search's query string against its parameters (and `_format`, which only chooses
+ * the media type). Anything else is a 400: an unknown
  * parameter or modifier, a repeated one (FHIR would AND them; this server does not), an empty
  * or malformed value, `_count` outside 1–100, `_offset` below 0.
  */
@@ -77,12 +78,14 @@ export function parseSearch<Spec extends SearchSpec>(
       if (parsed === undefined)
         errors.push({ field: name, message: '_offset must be a whole number, 0 or more' });
       else offset = parsed;
+    } else if (name === '_format') {
+      // Content negotiation, which FhirAcceptGuard has done; the links keep it.
     } else if (Object.hasOwn(spec, name)) {
       const parsed = value === '' ? { invalid: 'must not be empty' } : spec[name].parse(value);
       if (isInvalid(parsed)) errors.push({ field: name, message: `${name} ${parsed.invalid}` });
       else values[name] = parsed;
     } else {
-      const known = [...Object.keys(spec), '_count', '_offset'].join(', ');
+      const known = [...Object.keys(spec), '_count', '_offset', '_format'].join(', ');
       errors.push({
         field: name,
         message: `${name} is not a supported search parameter (supported: ${known})`,

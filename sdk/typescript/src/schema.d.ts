@@ -6177,7 +6177,10 @@ export interface operations {
     };
     getFhirCapabilityStatement: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description FHIR’s override of `Accept`: only JSON is served (anything else is a 406). */
+                _format?: "json" | "application/json" | "application/fhir+json" | "application/json+fhir";
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -6261,6 +6264,8 @@ export interface operations {
     searchFhirPatients: {
         parameters: {
             query?: {
+                /** @description FHIR’s override of `Accept`: only JSON is served (anything else is a 406). */
+                _format?: "json" | "application/json" | "application/fhir+json" | "application/json+fhir";
                 /** @description A case-insensitive substring of the name. */
                 name?: string;
                 /** @description A date, YYYY, YYYY-MM or YYYY-MM-DD, with an optional prefix eq (default), ge, gt, le or lt. */
@@ -6398,7 +6403,10 @@ export interface operations {
     };
     readFhirPatient: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description FHIR’s override of `Accept`: only JSON is served (anything else is a 406). */
+                _format?: "json" | "application/json" | "application/fhir+json" | "application/json+fhir";
+            };
             header?: never;
             path: {
                 /** @description The Patient's id */
@@ -6553,6 +6561,8 @@ export interface operations {
     searchFhirPractitioners: {
         parameters: {
             query?: {
+                /** @description FHIR’s override of `Accept`: only JSON is served (anything else is a 406). */
+                _format?: "json" | "application/json" | "application/fhir+json" | "application/json+fhir";
                 /** @description A case-insensitive substring of the name. */
                 name?: string;
                 /** @description Results per page. */
@@ -6684,7 +6694,10 @@ export interface operations {
     };
     readFhirPractitioner: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description FHIR’s override of `Accept`: only JSON is served (anything else is a 406). */
+                _format?: "json" | "application/json" | "application/fhir+json" | "application/json+fhir";
+            };
             header?: never;
             path: {
                 /** @description The Practitioner's id */
@@ -6839,6 +6852,8 @@ export interface operations {
     searchFhirCareTeams: {
         parameters: {
             query?: {
+                /** @description FHIR’s override of `Accept`: only JSON is served (anything else is a 406). */
+                _format?: "json" | "application/json" | "application/fhir+json" | "application/json+fhir";
                 /** @description The patient, one of the caller's: Patient/<id> or the id. Required. */
                 patient?: string;
                 /** @description Results per page. */
@@ -6970,7 +6985,10 @@ export interface operations {
     };
     readFhirCareTeam: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description FHIR’s override of `Accept`: only JSON is served (anything else is a 406). */
+                _format?: "json" | "application/json" | "application/fhir+json" | "application/json+fhir";
+            };
             header?: never;
             path: {
                 /** @description The CareTeam's id */
