@@ -274,6 +274,25 @@ describe('Patient', () => {
     await server.http.delete(`/api/patients/${patient.id}/`, { token: owner.accessToken });
   });
 
+  it('answers a read whose If-None-Match names the current version with a 304', async () => {
+    const path = `${BASE}/Patient/${jane.id}`;
+    const token = owner.accessToken;
+    for (const tag of ['W/"1"', '"1"', 'W/"7", W/"1"', '*']) {
+      const response = await fhir.get(path, { token, headers: { 'if-none-match': tag } });
+      expect(response.status, tag).toBe(304);
+      expect(response.text).toBe('');
+      expect(response.headers.get('etag')).toBe('W/"1"');
+    }
+    const changed = await fhir.get(path, { token, headers: { 'if-none-match': 'W/"2"' } });
+    expect(changed.status).toBe(200);
+    outcomeOf(await fhir.get(path, { token, headers: { 'if-none-match': '1' } }), 400, 'invalid');
+    const doctor = await fhir.get(`${BASE}/Practitioner/${house.id}`, {
+      token,
+      headers: { 'if-none-match': 'W/"1"' },
+    });
+    expect(doctor.status).toBe(304);
+  });
+
   it('leaves out telecom and address when the patient has none', async () => {
     const response = await fhir.get(`${BASE}/Patient/${john.id}`, { token: owner.accessToken });
     expect(response.body).not.toHaveProperty('telecom');

@@ -5,6 +5,7 @@ import {
   Controller,
   createParamDecorator,
   type ExecutionContext,
+  HttpStatus,
   type NestInterceptor,
   NotAcceptableException,
   UseGuards,
@@ -15,6 +16,7 @@ import type { Resource } from '@medplum/fhirtypes';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { map, type Observable } from 'rxjs';
 import { ValidationProblem } from '../common/problem-details.js';
+import { checkIfNoneMatch, ifNoneMatchHolds } from '../common/versions/entity-tags.js';
 import type { SearchTarget } from './bundle.mapper.js';
 import { FHIR_JSON, FHIR_PREFIX } from './operation-outcome.js';
 import { parseSearch, type SearchQuery, type SearchSpec } from './search-query.js';
@@ -78,15 +80,28 @@ class FhirAcceptGuard implements CanActivate {
   }
 }
 
-/** Answers FHIR JSON, and a versioned resource with its weak `ETag: W/"<versionId>"`. */
+/**
+ * Answers FHIR JSON, and a versioned resource with its weak `ETag: W/"<versionId>"`; a read
+ * whose `If-None-Match` names that version, with a 304 and no body.
+ */
 class FhirResponseInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
     const reply = context.switchToHttp().getResponse<FastifyReply>();
+    const ifNoneMatch = request.headers['if-none-match'];
+    // Read only on a read (of one resource by its id), and a malformed one is a 400 first.
+    const read = (request.params as { id?: string }).id !== undefined;
+    if (read) checkIfNoneMatch(ifNoneMatch);
     return next.handle().pipe(
       map((resource: Resource) => {
         reply.header('Content-Type', `${FHIR_JSON}; charset=utf-8`);
         const versionId = resource.resourceType === 'Bundle' ? undefined : resource.meta?.versionId;
-        if (versionId) reply.header('ETag', `W/"${versionId}"`);
+        if (!versionId) return resource;
+        reply.header('ETag', `W/"${versionId}"`);
+        if (read && ifNoneMatchHolds(ifNoneMatch, Number(versionId))) {
+          reply.status(HttpStatus.NOT_MODIFIED);
+          return undefined;
+        }
         return resource;
       }),
     );

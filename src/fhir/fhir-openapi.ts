@@ -1,9 +1,16 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiOperation, ApiQuery, ApiResponse, type ResponseObject } from '@nestjs/swagger';
+import {
+  ApiHeader,
+  ApiOperation,
+  ApiQuery,
+  ApiResponse,
+  type ResponseObject,
+} from '@nestjs/swagger';
 import type { SchemaObject } from '@nestjs/swagger';
 import { STATUS_CODES } from 'node:http';
 import { ApiIdParam } from '../common/decorators/id-param.decorator.js';
 import { TEXT_PATTERN } from '../common/validation/fields.js';
+import { TAG_LIST_PATTERN } from '../common/versions/entity-tags.js';
 import { JSON_FORMATS } from './fhir-http.js';
 import { FHIR_JSON, toOperationOutcome } from './operation-outcome.js';
 import { DEFAULT_COUNT, MAX_COUNT, type SearchSpec } from './search-query.js';
@@ -169,6 +176,28 @@ export function ApiFhirEndpoint(options: FhirEndpointOptions): MethodDecorator {
               maximum: Number.MAX_SAFE_INTEGER,
               default: 0,
             },
+          }),
+        ]
+      : []),
+    ...(options.versioned
+      ? [
+          ApiHeader({
+            name: 'If-None-Match',
+            required: false,
+            description:
+              'Answer 304 with no body if the resource is still at this version: its `ETag`, ' +
+              '`W/"<versionId>"`, a comma-separated list of them, or `*`.',
+            schema: {
+              type: 'string',
+              pattern: TAG_LIST_PATTERN,
+              maxLength: 16_384,
+              example: 'W/"3"',
+            },
+          }),
+          ApiResponse({
+            status: 304,
+            description: 'Not modified: the version `If-None-Match` named is current. No body.',
+            headers: ETAG_HEADER,
           }),
         ]
       : []),

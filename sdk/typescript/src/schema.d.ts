@@ -6407,7 +6407,10 @@ export interface operations {
                 /** @description FHIR’s override of `Accept`: only JSON is served (anything else is a 406). */
                 _format?: "json" | "application/json" | "application/fhir+json" | "application/json+fhir";
             };
-            header?: never;
+            header?: {
+                /** @description Answer 304 with no body if the resource is still at this version: its `ETag`, `W/"<versionId>"`, a comma-separated list of them, or `*`. */
+                "If-None-Match"?: string;
+            };
             path: {
                 /** @description The Patient's id */
                 id: string;
@@ -6429,6 +6432,18 @@ export interface operations {
                 content: {
                     "application/fhir+json": components["schemas"]["FhirPatient"];
                 };
+            };
+            /** @description Not modified: the version `If-None-Match` named is current. No body. */
+            304: {
+                headers: {
+                    /**
+                     * @description The resource’s `meta.versionId`, as a weak entity tag: `W/"<versionId>"`.
+                     * @example W/"3"
+                     */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is invalid (a malformed id, an unknown search parameter, a malformed value). */
             400: {
@@ -6698,7 +6713,10 @@ export interface operations {
                 /** @description FHIR’s override of `Accept`: only JSON is served (anything else is a 406). */
                 _format?: "json" | "application/json" | "application/fhir+json" | "application/json+fhir";
             };
-            header?: never;
+            header?: {
+                /** @description Answer 304 with no body if the resource is still at this version: its `ETag`, `W/"<versionId>"`, a comma-separated list of them, or `*`. */
+                "If-None-Match"?: string;
+            };
             path: {
                 /** @description The Practitioner's id */
                 id: string;
@@ -6720,6 +6738,18 @@ export interface operations {
                 content: {
                     "application/fhir+json": components["schemas"]["FhirPractitioner"];
                 };
+            };
+            /** @description Not modified: the version `If-None-Match` named is current. No body. */
+            304: {
+                headers: {
+                    /**
+                     * @description The resource’s `meta.versionId`, as a weak entity tag: `W/"<versionId>"`.
+                     * @example W/"3"
+                     */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is invalid (a malformed id, an unknown search parameter, a malformed value). */
             400: {
