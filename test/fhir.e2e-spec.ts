@@ -503,6 +503,25 @@ describe('paging', () => {
     expect(response.body.link.find((link: any) => link.relation === 'next')).toBeUndefined();
   });
 
+  it('builds its links on the host the request named, and refuses a Host that is none', async () => {
+    // Sent with node:http, which (unlike fetch) lets a request name its Host.
+    const client = new FhirClient(server.http.from('127.0.0.1'));
+    const response = await client.get(`${BASE}/Patient?_count=1`, {
+      token: walker.accessToken,
+      headers: { host: 'fhir.example.com:8443' },
+    });
+    expect(response.body.link[0].url).toBe(
+      'http://fhir.example.com:8443/fhir/R4/Patient?_count=1&_offset=0',
+    );
+    expect(response.body.entry[0].fullUrl).toMatch(
+      /^http:\/\/fhir\.example\.com:8443\/fhir\/R4\/Patient\//,
+    );
+    for (const host of ['a b', 'evil.com/path', 'x"y']) {
+      const refused = await client.get(`${BASE}/metadata`, { headers: { host } });
+      outcomeOf(refused, 400, 'invalid');
+    }
+  });
+
   it('defaults to 20 a page', async () => {
     const response = await fhir.get(`${BASE}/Patient`, { token: walker.accessToken });
     expect(response.body.entry).toHaveLength(20);
