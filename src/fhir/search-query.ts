@@ -45,9 +45,9 @@ function wholeNumber(value: string, min: number, max: number): number | undefine
 
 /**
  * Reads a search's query string against its parameters (and `_format`, which only chooses
- * the media type). Anything else is a 400: an unknown
- * parameter or modifier, a repeated one (FHIR would AND them; this server does not), an empty
- * or malformed value, `_count` outside 1–100, `_offset` below 0.
+ * the media type). Anything else is a 400: an unknown parameter or modifier, a repeated one
+ * (FHIR would AND them; this server does not), an empty or malformed value, `_count` outside
+ * 1–100, `_offset` below 0.
  */
 export function parseSearch<Spec extends SearchSpec>(
   spec: Spec,
