@@ -45,6 +45,11 @@ function toDoctorResponse(doctor: Doctor): DoctorResponse {
   return { id, name, specialization, email, phone, createdBy, version, createdAt, updatedAt };
 }
 
+/** A filter that the REST query does not offer, for the FHIR search: a substring of the name. */
+export interface DoctorFilters {
+  name?: string;
+}
+
 const NOT_FOUND = 'No doctor with this id.';
 const NO_SUCH_VERSION = 'The doctor has no version with this number.';
 
@@ -60,7 +65,7 @@ export class DoctorsService {
   /** The directory, or with `mappedTo` only the doctors mapped to that patient of the caller. */
   list(
     auth: AuthUser,
-    query: DoctorListQuery,
+    query: DoctorListQuery & DoctorFilters,
     mappedTo?: { patientId: string },
   ): Promise<Page<DoctorResponse>> {
     const builder = this.doctors.createQueryBuilder('doctor');
@@ -78,6 +83,8 @@ export class DoctorsService {
         { q: containsPattern(query.q) },
       );
     }
+    if (query.name)
+      builder.andWhere('doctor.name ILIKE :name', { name: containsPattern(query.name) });
     if (query.specialization !== undefined) {
       builder.andWhere('doctor.specialization = :specialization', {
         specialization: query.specialization,

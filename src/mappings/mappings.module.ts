@@ -8,5 +8,6 @@ import { MappingsService } from './mappings.service.js';
   imports: [TypeOrmModule.forFeature([Mapping])],
   controllers: [MappingsController],
   providers: [MappingsService],
+  exports: [MappingsService],
 })
 export class MappingsModule {}

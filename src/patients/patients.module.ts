@@ -10,5 +10,6 @@ import { PatientsService } from './patients.service.js';
   imports: [TypeOrmModule.forFeature([Patient, PatientVersion]), DoctorsModule],
   controllers: [PatientsController],
   providers: [PatientsService],
+  exports: [PatientsService],
 })
 export class PatientsModule {}

@@ -31,7 +31,7 @@ import {
   type UpdatePatientDto,
 } from './dto/patient.dto.js';
 import { PatientVersion } from './patient-version.entity.js';
-import { Patient } from './patient.entity.js';
+import { type Gender, Patient } from './patient.entity.js';
 
 const SORT_COLUMNS = {
   name: 'patient.name',
@@ -39,6 +39,15 @@ const SORT_COLUMNS = {
   createdAt: 'patient.createdAt',
   updatedAt: 'patient.updatedAt',
 } satisfies SortColumns<typeof PATIENT_SORT_FIELDS>;
+
+/**
+ * Filters that the REST query does not offer, for the other views of the same records (the
+ * FHIR search): any of `genders`, and a date of birth in [`from`, `before`).
+ */
+export interface PatientFilters {
+  genders?: readonly Gender[];
+  dateOfBirth?: { from?: string; before?: string };
+}
 
 const NOT_FOUND = 'No patient with this id.';
 const NO_SUCH_VERSION = 'The patient has no version with this number.';
@@ -76,13 +85,18 @@ export class PatientsService {
     private readonly audit: AuditService,
   ) {}
 
-  list(auth: AuthUser, query: PatientListQuery): Promise<Page<PatientResponse>> {
+  list(auth: AuthUser, query: PatientListQuery & PatientFilters): Promise<Page<PatientResponse>> {
     const builder = this.patients
       .createQueryBuilder('patient')
       .where('patient.created_by = :user', { user: auth.id });
     if (query.q) builder.andWhere('patient.name ILIKE :q', { q: containsPattern(query.q) });
     if (query.doctorId)
       builder.andWhere('patient.doctor_id = :doctorId', { doctorId: query.doctorId });
+    if (query.genders)
+      builder.andWhere('patient.gender IN (:...genders)', { genders: query.genders });
+    const { from, before } = query.dateOfBirth ?? {};
+    if (from) builder.andWhere('patient.date_of_birth >= :from', { from });
+    if (before) builder.andWhere('patient.date_of_birth < :before', { before });
     return paginate(builder, query, SORT_COLUMNS, toPatientResponse);
   }
 
