@@ -24,6 +24,13 @@ function expectStatus(status) {
   return lines;
 }
 
+/** Lines of a test script: the answer is FHIR JSON. */
+function fhirJson() {
+  return [
+    "pm.test('the body is FHIR JSON', () => pm.expect(pm.response.headers.get('Content-Type')).to.match(/^application\\/fhir\\+json/));",
+  ];
+}
+
 /** Stores fields of the JSON answer in collection variables: { variable: field }. */
 function remember(fields) {
   return Object.entries(fields).map(
@@ -254,6 +261,52 @@ const FLOW = [
     ],
   },
   {
+    folder: 'fhir',
+    steps: [
+      { operationId: 'getFhirCapabilityStatement', status: 200, tests: fhirJson() },
+      {
+        operationId: 'searchFhirPatients',
+        query: { name: 'jane' },
+        status: 200,
+        tests: [
+          ...fhirJson(),
+          "pm.test('a searchset Bundle of the one patient', () => pm.expect(pm.response.json()).to.include({ type: 'searchset', total: 1 }));",
+        ],
+      },
+      {
+        operationId: 'readFhirPatient',
+        id: 'patientId',
+        status: 200,
+        tests: [
+          ...fhirJson(),
+          "pm.test('its versionId is its ETag', () => pm.expect(pm.response.headers.get('ETag')).to.equal(`W/\"${pm.response.json().meta.versionId}\"`));",
+        ],
+      },
+      {
+        operationId: 'searchFhirPractitioners',
+        query: { name: 'house' },
+        status: 200,
+        tests: fhirJson(),
+      },
+      { operationId: 'readFhirPractitioner', id: 'doctorId', status: 200, tests: fhirJson() },
+      {
+        operationId: 'searchFhirCareTeams',
+        query: { patient: 'Patient/{{patientId}}' },
+        status: 200,
+        tests: fhirJson(),
+      },
+      {
+        operationId: 'readFhirCareTeam',
+        id: 'patientId',
+        status: 200,
+        tests: [
+          ...fhirJson(),
+          "pm.test('one participant per mapped doctor', () => pm.expect(pm.response.json().participant).to.have.lengthOf(1));",
+        ],
+      },
+    ],
+  },
+  {
     folder: 'audit trail',
     description: 'Who has accessed the patient: every request above left an event.',
     steps: [
@@ -331,9 +384,12 @@ function withoutIds(node) {
   );
 }
 
+/** Whether a saved example is an error document: a problem, or a FHIR OperationOutcome. */
 function isProblem(response) {
   return response.header.some(
-    ({ key, value }) => key === 'Content-Type' && value === 'application/problem+json',
+    ({ key, value }) =>
+      key === 'Content-Type' &&
+      ['application/problem+json', 'application/fhir+json'].includes(value),
   );
 }
 

@@ -10,6 +10,7 @@ import { configurationModule } from './config/configuration.module.js';
 import type { AppConfig } from './config/environment.js';
 import { DatabaseModule } from './database/database.module.js';
 import { DoctorsModule } from './doctors/doctors.module.js';
+import { FhirModule } from './fhir/fhir.module.js';
 import { HealthModule } from './health/health.module.js';
 import { LoggingModule } from './common/logging/logging.module.js';
 import { MappingsModule } from './mappings/mappings.module.js';
@@ -33,6 +34,7 @@ export class AppModule {
         DoctorsModule,
         PatientsModule,
         MappingsModule,
+        FhirModule,
         AdminModule,
         UsersModule,
         ...(config.metricsPort === undefined ? [] : [MetricsModule]),

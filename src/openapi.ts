@@ -14,6 +14,7 @@ import {
   PROBLEM_SCHEMAS,
   problemResponse,
 } from './common/openapi.js';
+import { FHIR_SCHEMAS } from './fhir/fhir-openapi.js';
 
 export const API_VERSION = '1.0.0';
 
@@ -25,6 +26,7 @@ const TAGS: Record<string, string> = {
     'The doctor directory, which every signed-in user can read; only its creator may change a doctor.',
   patients: 'Patients are private: each user sees and changes only the patients they created.',
   mappings: "Which doctors treat which of the caller's patients.",
+  fhir: 'A read-only FHIR R4 view of the records (`application/fhir+json`): Patient, Practitioner, CareTeam and the CapabilityStatement. Errors are OperationOutcomes.',
   audit:
     'The audit trail of every access to patient data, change of a record and authentication event, for administrators.',
   operations:
@@ -107,7 +109,11 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
       setProblemInstances(operation, `${path.replace(/\{\w+\}/g, EXAMPLE_ID)}/`);
     }
   }
-  document.components = { ...document.components, headers: RATE_LIMIT_HEADERS };
+  document.components = {
+    ...document.components,
+    schemas: { ...document.components?.schemas, ...FHIR_SCHEMAS },
+    headers: RATE_LIMIT_HEADERS,
+  };
   addFormatLengths(document);
   return document;
 }

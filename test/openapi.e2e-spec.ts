@@ -43,18 +43,26 @@ describe('the OpenAPI document', () => {
     }
   });
 
-  it('answers every error of every operation with the problem-details schema', () => {
+  it('answers every error of every operation with the problem-details schema, or under /fhir an OperationOutcome', () => {
     for (const { name, path, operation } of operations) {
       for (const [status, response] of Object.entries(operation.responses as Json)) {
         if (Number(status) < 400) continue;
         // The health and readiness checks report what is down in their own body (docs/http-contract.md).
         if (['/health', '/health/ready'].includes(path) && status === '503') continue;
-        expect(response.content, `${name} ${status}`).toEqual({
-          'application/problem+json': {
-            schema: { $ref: '#/components/schemas/ProblemDetails' },
-            example: expect.objectContaining({ status: Number(status) }),
-          },
-        });
+        const expected = path.startsWith('/fhir/')
+          ? {
+              'application/fhir+json': {
+                schema: { $ref: '#/components/schemas/FhirOperationOutcome' },
+                example: expect.objectContaining({ resourceType: 'OperationOutcome' }),
+              },
+            }
+          : {
+              'application/problem+json': {
+                schema: { $ref: '#/components/schemas/ProblemDetails' },
+                example: expect.objectContaining({ status: Number(status) }),
+              },
+            };
+        expect(response.content, `${name} ${status}`).toEqual(expected);
       }
       expect(Object.keys(operation.responses), name).toEqual(expect.arrayContaining(['500']));
     }
@@ -68,6 +76,7 @@ describe('the OpenAPI document', () => {
     });
     const open = operations.filter(({ operation }) => operation.security.length === 0);
     expect(open.map(({ name }) => name).sort()).toEqual([
+      'GET /fhir/R4/metadata',
       'GET /health',
       'GET /health/live',
       'GET /health/ready',

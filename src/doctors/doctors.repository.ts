@@ -5,6 +5,7 @@ import { containsPattern, type Page } from '../common/pagination/page.js';
 import { listPage, SqlParameters } from '../common/pagination/sql-page.js';
 import { updateVersioned } from '../common/versions/versioned-write.js';
 import { Doctor } from './doctor.entity.js';
+import type { DoctorFilters } from './doctors.service.js';
 import type { DoctorListQuery } from './dto/doctor.dto.js';
 
 /** Every column, named as the entity's properties: a row is a Doctor as it is. */
@@ -33,7 +34,7 @@ export class DoctorsRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   /** A page of the directory, or of the doctors among `ids` (a patient's, say). */
-  page(query: DoctorListQuery, ids?: readonly string[]): Promise<Page<Doctor>> {
+  page(query: DoctorListQuery & DoctorFilters, ids?: readonly string[]): Promise<Page<Doctor>> {
     const parameters = new SqlParameters();
     const where: string[] = [];
     if (ids) where.push(`d.id = ANY(${parameters.add(ids)}::uuid[])`);
@@ -41,6 +42,7 @@ export class DoctorsRepository {
       const q = parameters.add(containsPattern(query.q));
       where.push(`(d.name ILIKE ${q} OR d.specialization ILIKE ${q} OR d.email ILIKE ${q})`);
     }
+    if (query.name) where.push(`d.name ILIKE ${parameters.add(containsPattern(query.name))}`);
     if (query.specialization !== undefined) {
       where.push(`d.specialization = ${parameters.add(query.specialization)}`);
     }

@@ -34,6 +34,11 @@ function toDoctorResponse(doctor: Doctor): DoctorResponse {
   return { id, name, specialization, email, phone, createdBy, version, createdAt, updatedAt };
 }
 
+/** A filter that the REST query does not offer, for the FHIR search: a substring of the name. */
+export interface DoctorFilters {
+  name?: string;
+}
+
 const NOT_FOUND = 'No doctor with this id.';
 const NO_SUCH_VERSION = 'The doctor has no version with this number.';
 
@@ -51,7 +56,7 @@ export class DoctorsService {
   /** The directory, or with `mappedTo` only the doctors mapped to that patient of the caller. */
   async list(
     auth: AuthUser,
-    query: DoctorListQuery,
+    query: DoctorListQuery & DoctorFilters,
     mappedTo?: { patientId: string },
   ): Promise<Page<DoctorResponse>> {
     const ids = mappedTo && (await this.mappings.doctorIdsOf(auth.id, mappedTo.patientId));

@@ -10,6 +10,6 @@ import { MappingsService } from './mappings.service.js';
   imports: [TypeOrmModule.forFeature([Mapping])],
   controllers: [MappingsController],
   providers: [MappingsService, MappingsRepository],
-  exports: [MappingsRepository],
+  exports: [MappingsService, MappingsRepository],
 })
 export class MappingsModule {}

@@ -13,5 +13,6 @@ import { PatientsService } from './patients.service.js';
   imports: [TypeOrmModule.forFeature([Patient, PatientVersion]), DoctorsModule, MappingsModule],
   controllers: [PatientsController],
   providers: [PatientsService, PatientsRepository, PatientVersionsRepository],
+  exports: [PatientsService],
 })
 export class PatientsModule {}

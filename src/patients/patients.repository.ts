@@ -5,6 +5,7 @@ import { containsPattern, type Page } from '../common/pagination/page.js';
 import { listPage, SqlParameters } from '../common/pagination/sql-page.js';
 import { updateVersioned } from '../common/versions/versioned-write.js';
 import type { PatientListQuery } from './dto/patient.dto.js';
+import type { PatientFilters } from './patients.service.js';
 import { Patient } from './patient.entity.js';
 
 /**
@@ -36,11 +37,15 @@ export type PatientChanges = Partial<Omit<NewPatient, 'createdBy'>> & Pick<Patie
 export class PatientsRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  page(ownerId: string, query: PatientListQuery): Promise<Page<Patient>> {
+  page(ownerId: string, query: PatientListQuery & PatientFilters): Promise<Page<Patient>> {
     const parameters = new SqlParameters();
     const where = [`p.created_by = ${parameters.add(ownerId)}`];
     if (query.q) where.push(`p.name ILIKE ${parameters.add(containsPattern(query.q))}`);
     if (query.doctorId) where.push(`p.doctor_id = ${parameters.add(query.doctorId)}`);
+    if (query.genders) where.push(`p.gender = ANY(${parameters.add(query.genders)}::varchar[])`);
+    const { from, before } = query.dateOfBirth ?? {};
+    if (from) where.push(`p.date_of_birth >= ${parameters.add(from)}::date`);
+    if (before) where.push(`p.date_of_birth < ${parameters.add(before)}::date`);
     return listPage<Patient>(
       this.dataSource.manager,
       {

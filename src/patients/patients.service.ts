@@ -27,8 +27,17 @@ import {
   type UpdatePatientDto,
 } from './dto/patient.dto.js';
 import { PatientVersionsRepository } from './patient-versions.repository.js';
-import { Patient } from './patient.entity.js';
+import { type Gender, Patient } from './patient.entity.js';
 import { PatientsRepository } from './patients.repository.js';
+
+/**
+ * Filters that the REST query does not offer, for the other views of the same records (the
+ * FHIR search): any of `genders`, and a date of birth in [`from`, `before`).
+ */
+export interface PatientFilters {
+  genders?: readonly Gender[];
+  dateOfBirth?: { from?: string; before?: string };
+}
 
 const NOT_FOUND = 'No patient with this id.';
 const NO_SUCH_VERSION = 'The patient has no version with this number.';
@@ -68,7 +77,10 @@ export class PatientsService {
     private readonly audit: AuditService,
   ) {}
 
-  async list(auth: AuthUser, query: PatientListQuery): Promise<Page<PatientResponse>> {
+  async list(
+    auth: AuthUser,
+    query: PatientListQuery & PatientFilters,
+  ): Promise<Page<PatientResponse>> {
     const page = await this.patients.page(auth.id, query);
     return { ...page, items: page.items.map(toPatientResponse) };
   }

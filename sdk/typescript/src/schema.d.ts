@@ -426,6 +426,134 @@ export interface paths {
         patch: operations["updateMapping"];
         trace?: never;
     };
+    "/fhir/R4/metadata": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What the FHIR R4 view serves: its CapabilityStatement */
+        get: operations["getFhirCapabilityStatement"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/fhir/R4/Patient": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search the caller's patients, as FHIR Patients
+         * @description Oldest first; follow the Bundle’s `next` and `previous` links to page.
+         */
+        get: operations["searchFhirPatients"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/fhir/R4/Patient/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read one of the caller's patients, as a FHIR Patient */
+        get: operations["readFhirPatient"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/fhir/R4/Practitioner": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search the doctor directory, as FHIR Practitioners
+         * @description Oldest first; follow the Bundle’s `next` and `previous` links to page.
+         */
+        get: operations["searchFhirPractitioners"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/fhir/R4/Practitioner/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read a doctor of the directory, as a FHIR Practitioner */
+        get: operations["readFhirPractitioner"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/fhir/R4/CareTeam": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search the care team of one of the caller's patients
+         * @description `patient` is required. Another user's patient gives an empty Bundle, like one that does not exist.
+         */
+        get: operations["searchFhirCareTeams"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/fhir/R4/CareTeam/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read the care team of one of the caller's patients; its id is the patient's */
+        get: operations["readFhirCareTeam"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/users": {
         parameters: {
             query?: never;
@@ -1315,6 +1443,69 @@ export interface components {
             requestId: string;
             /** @description Per-field validation errors: one per offending property, so at most one per 4 bytes of a 100 kB body. */
             errors?: components["schemas"]["FieldError"][];
+        };
+        /** @description A FHIR R4 Patient resource, as https://hl7.org/fhir/R4/patient.html defines it. */
+        FhirPatient: {
+            /**
+             * @example Patient
+             * @enum {string}
+             */
+            resourceType: "Patient";
+        };
+        /** @description A FHIR R4 Practitioner resource, as https://hl7.org/fhir/R4/practitioner.html defines it. */
+        FhirPractitioner: {
+            /**
+             * @example Practitioner
+             * @enum {string}
+             */
+            resourceType: "Practitioner";
+        };
+        /** @description A FHIR R4 CareTeam resource, as https://hl7.org/fhir/R4/careteam.html defines it. */
+        FhirCareTeam: {
+            /**
+             * @example CareTeam
+             * @enum {string}
+             */
+            resourceType: "CareTeam";
+        };
+        /** @description A FHIR R4 CapabilityStatement resource, as https://hl7.org/fhir/R4/capabilitystatement.html defines it. */
+        FhirCapabilityStatement: {
+            /**
+             * @example CapabilityStatement
+             * @enum {string}
+             */
+            resourceType: "CapabilityStatement";
+        };
+        /** @description A FHIR R4 Bundle resource, as https://hl7.org/fhir/R4/bundle.html defines it. */
+        FhirBundle: {
+            /**
+             * @example Bundle
+             * @enum {string}
+             */
+            resourceType: "Bundle";
+        };
+        /** @description A FHIR R4 OperationOutcome resource, as https://hl7.org/fhir/R4/operationoutcome.html defines it. */
+        FhirOperationOutcome: {
+            /**
+             * @example OperationOutcome
+             * @enum {string}
+             */
+            resourceType: "OperationOutcome";
+            /**
+             * @example [
+             *       {
+             *         "severity": "error",
+             *         "code": "not-found",
+             *         "diagnostics": "No patient with this id."
+             *       }
+             *     ]
+             */
+            issue: {
+                /** @enum {string} */
+                severity: "error";
+                code: string;
+                diagnostics: string;
+            }[];
         };
     };
     responses: never;
@@ -5980,6 +6171,996 @@ export interface operations {
                      *     }
                      */
                     "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    getFhirCapabilityStatement: {
+        parameters: {
+            query?: {
+                /** @description FHIR’s override of `Accept`: only JSON is served (anything else is a 406). */
+                _format?: "json" | "application/json" | "application/fhir+json" | "application/json+fhir";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["FhirCapabilityStatement"];
+                };
+            };
+            /** @description `Accept` names neither application/fhir+json nor application/json. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "resourceType": "OperationOutcome",
+                     *       "issue": [
+                     *         {
+                     *           "severity": "error",
+                     *           "code": "not-supported",
+                     *           "diagnostics": "`Accept` names neither application/fhir+json nor application/json."
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/fhir+json": components["schemas"]["FhirOperationOutcome"];
+                };
+            };
+            /** @description An unexpected error; it is logged on the server, and the answer tells nothing more. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "resourceType": "OperationOutcome",
+                     *       "issue": [
+                     *         {
+                     *           "severity": "error",
+                     *           "code": "exception",
+                     *           "diagnostics": "An unexpected error; it is logged on the server, and the answer tells nothing more."
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/fhir+json": components["schemas"]["FhirOperationOutcome"];
+                };
+            };
+            /** @description The database is unavailable; try again shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "resourceType": "OperationOutcome",
+                     *       "issue": [
+                     *         {
+                     *           "severity": "error",
+                     *           "code": "transient",
+                     *           "diagnostics": "The database is unavailable; try again shortly."
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/fhir+json": components["schemas"]["FhirOperationOutcome"];
+                };
+            };
+        };
+    };
+    searchFhirPatients: {
+        parameters: {
+            query?: {
+                /** @description FHIR’s override of `Accept`: only JSON is served (anything else is a 406). */
+                _format?: "json" | "application/json" | "application/fhir+json" | "application/json+fhir";
+                /** @description A case-insensitive substring of the name. */
+                name?: string;
+                /** @description A date, YYYY, YYYY-MM or YYYY-MM-DD, with an optional prefix eq (default), ge, gt, le or lt. */
+                birthdate?: string;
+                /** @description The gender: female, male, other, unknown; several, comma-separated, match any. */
+                gender?: string;
+                /** @description The assigned doctor: Practitioner/<id> or the id. */
+                "general-practitioner"?: string;
+                /** @description Results per page. */
+                _count?: number;
+                /** @description Results to skip; the `next` and `previous` links carry it. */
+                _offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A searchset Bundle of the matches. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["FhirBundle"];
+                };
+            };
+            /** @description The request is invalid (a malformed id, an unknown search parameter, a malformed value). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "resourceType": "OperationOutcome",
+                     *       "issue": [
+                     *         {
+                     *           "severity": "error",
+                     *           "code": "invalid",
+                     *           "diagnostics": "The request is invalid (a malformed id, an unknown search parameter, a malformed value)."
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/fhir+json": components["schemas"]["FhirOperationOutcome"];
+                };
+            };
+            /** @description Missing, malformed, expired or wrongly signed access token (`WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "resourceType": "OperationOutcome",
+                     *       "issue": [
+                     *         {
+                     *           "severity": "error",
+                     *           "code": "login",
+                     *           "diagnostics": "Missing, malformed, expired or wrongly signed access token (`WWW-Authenticate: Bearer`)."
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/fhir+json": components["schemas"]["FhirOperationOutcome"];
+                };
+            };
+            /** @description `Accept` names neither application/fhir+json nor application/json. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "resourceType": "OperationOutcome",
+                     *       "issue": [
+                     *         {
+                     *           "severity": "error",
+                     *           "code": "not-supported",
+                     *           "diagnostics": "`Accept` names neither application/fhir+json nor application/json."
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/fhir+json": components["schemas"]["FhirOperationOutcome"];
+                };
+            };
+            /** @description An unexpected error; it is logged on the server, and the answer tells nothing more. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "resourceType": "OperationOutcome",
+                     *       "issue": [
+                     *         {
+                     *           "severity": "error",
+                     *           "code": "exception",
+                     *           "diagnostics": "An unexpected error; it is logged on the server, and the answer tells nothing more."
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/fhir+json": components["schemas"]["FhirOperationOutcome"];
+                };
+            };
+            /** @description The database is unavailable; try again shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "resourceType": "OperationOutcome",
+                     *       "issue": [
+                     *         {
+                     *           "severity": "error",
+                     *           "code": "transient",
+                     *           "diagnostics": "The database is unavailable; try again shortly."
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/fhir+json": components["schemas"]["FhirOperationOutcome"];
+                };
+            };
+        };
+    };
+    readFhirPatient: {
+        parameters: {
+            query?: {
+                /** @description FHIR’s override of `Accept`: only JSON is served (anything else is a 406). */
+                _format?: "json" | "application/json" | "application/fhir+json" | "application/json+fhir";
+            };
+            header?: {
+                /** @description Answer 304 with no body if the resource is still at this version: its `ETag`, `W/"<versionId>"`, a comma-separated list of them, or `*`. */
+                "If-None-Match"?: string;
+            };
+            path: {
+                /** @description The Patient's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /**
+                     * @description The resource’s `meta.versionId`, as a weak entity tag: `W/"<versionId>"`.
+                     * @example W/"3"
+                     */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["FhirPatient"];
+                };
+            };
+            /** @description Not modified: the version `If-None-Match` named is current. No body. */
+            304: {
+                headers: {
+                    /**
+                     * @description The resource’s `meta.versionId`, as a weak entity tag: `W/"<versionId>"`.
+                     * @example W/"3"
+                     */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is invalid (a malformed id, an unknown search parameter, a malformed value). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "resourceType": "OperationOutcome",
+                     *       "issue": [
+                     *         {
+                     *           "severity": "error",
+                     *           "code": "invalid",
+                     *           "diagnostics": "The request is invalid (a malformed id, an unknown search parameter, a malformed value)."
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/fhir+json": components["schemas"]["FhirOperationOutcome"];
+                };
+            };
+            /** @description Missing, malformed, expired or wrongly signed access token (`WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "resourceType": "OperationOutcome",
+                     *       "issue": [
+                     *         {
+                     *           "severity": "error",
+                     *           "code": "login",
+                     *           "diagnostics": "Missing, malformed, expired or wrongly signed access token (`WWW-Authenticate: Bearer`)."
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/fhir+json": components["schemas"]["FhirOperationOutcome"];
+                };
+            };
+            /** @description No such resource, or another user's patient. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "resourceType": "OperationOutcome",
+                     *       "issue": [
+                     *         {
+                     *           "severity": "error",
+                     *           "code": "not-found",
+                     *           "diagnostics": "No such resource, or another user's patient."
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/fhir+json": components["schemas"]["FhirOperationOutcome"];
+                };
+            };
+            /** @description `Accept` names neither application/fhir+json nor application/json. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "resourceType": "OperationOutcome",
+                     *       "issue": [
+                     *         {
+                     *           "severity": "error",
+                     *           "code": "not-supported",
+                     *           "diagnostics": "`Accept` names neither application/fhir+json nor application/json."
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/fhir+json": components["schemas"]["FhirOperationOutcome"];
+                };
+            };
+            /** @description An unexpected error; it is logged on the server, and the answer tells nothing more. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "resourceType": "OperationOutcome",
+                     *       "issue": [
+                     *         {
+                     *           "severity": "error",
+                     *           "code": "exception",
+                     *           "diagnostics": "An unexpected error; it is logged on the server, and the answer tells nothing more."
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/fhir+json": components["schemas"]["FhirOperationOutcome"];
+                };
+            };
+            /** @description The database is unavailable; try again shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "resourceType": "OperationOutcome",
+                     *       "issue": [
+                     *         {
+                     *           "severity": "error",
+                     *           "code": "transient",
+                     *           "diagnostics": "The database is unavailable; try again shortly."
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/fhir+json": components["schemas"]["FhirOperationOutcome"];
+                };
+            };
+        };
+    };
+    searchFhirPractitioners: {
+        parameters: {
+            query?: {
+                /** @description FHIR’s override of `Accept`: only JSON is served (anything else is a 406). */
+                _format?: "json" | "application/json" | "application/fhir+json" | "application/json+fhir";
+                /** @description A case-insensitive substring of the name. */
+                name?: string;
+                /** @description Results per page. */
+                _count?: number;
+                /** @description Results to skip; the `next` and `previous` links carry it. */
+                _offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A searchset Bundle of the matches. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["FhirBundle"];
+                };
+            };
+            /** @description The request is invalid (a malformed id, an unknown search parameter, a malformed value). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "resourceType": "OperationOutcome",
+                     *       "issue": [
+                     *         {
+                     *           "severity": "error",
+                     *           "code": "invalid",
+                     *           "diagnostics": "The request is invalid (a malformed id, an unknown search parameter, a malformed value)."
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/fhir+json": components["schemas"]["FhirOperationOutcome"];
+                };
+            };
+            /** @description Missing, malformed, expired or wrongly signed access token (`WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "resourceType": "OperationOutcome",
+                     *       "issue": [
+                     *         {
+                     *           "severity": "error",
+                     *           "code": "login",
+                     *           "diagnostics": "Missing, malformed, expired or wrongly signed access token (`WWW-Authenticate: Bearer`)."
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/fhir+json": components["schemas"]["FhirOperationOutcome"];
+                };
+            };
+            /** @description `Accept` names neither application/fhir+json nor application/json. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "resourceType": "OperationOutcome",
+                     *       "issue": [
+                     *         {
+                     *           "severity": "error",
+                     *           "code": "not-supported",
+                     *           "diagnostics": "`Accept` names neither application/fhir+json nor application/json."
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/fhir+json": components["schemas"]["FhirOperationOutcome"];
+                };
+            };
+            /** @description An unexpected error; it is logged on the server, and the answer tells nothing more. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "resourceType": "OperationOutcome",
+                     *       "issue": [
+                     *         {
+                     *           "severity": "error",
+                     *           "code": "exception",
+                     *           "diagnostics": "An unexpected error; it is logged on the server, and the answer tells nothing more."
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/fhir+json": components["schemas"]["FhirOperationOutcome"];
+                };
+            };
+            /** @description The database is unavailable; try again shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "resourceType": "OperationOutcome",
+                     *       "issue": [
+                     *         {
+                     *           "severity": "error",
+                     *           "code": "transient",
+                     *           "diagnostics": "The database is unavailable; try again shortly."
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/fhir+json": components["schemas"]["FhirOperationOutcome"];
+                };
+            };
+        };
+    };
+    readFhirPractitioner: {
+        parameters: {
+            query?: {
+                /** @description FHIR’s override of `Accept`: only JSON is served (anything else is a 406). */
+                _format?: "json" | "application/json" | "application/fhir+json" | "application/json+fhir";
+            };
+            header?: {
+                /** @description Answer 304 with no body if the resource is still at this version: its `ETag`, `W/"<versionId>"`, a comma-separated list of them, or `*`. */
+                "If-None-Match"?: string;
+            };
+            path: {
+                /** @description The Practitioner's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /**
+                     * @description The resource’s `meta.versionId`, as a weak entity tag: `W/"<versionId>"`.
+                     * @example W/"3"
+                     */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["FhirPractitioner"];
+                };
+            };
+            /** @description Not modified: the version `If-None-Match` named is current. No body. */
+            304: {
+                headers: {
+                    /**
+                     * @description The resource’s `meta.versionId`, as a weak entity tag: `W/"<versionId>"`.
+                     * @example W/"3"
+                     */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is invalid (a malformed id, an unknown search parameter, a malformed value). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "resourceType": "OperationOutcome",
+                     *       "issue": [
+                     *         {
+                     *           "severity": "error",
+                     *           "code": "invalid",
+                     *           "diagnostics": "The request is invalid (a malformed id, an unknown search parameter, a malformed value)."
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/fhir+json": components["schemas"]["FhirOperationOutcome"];
+                };
+            };
+            /** @description Missing, malformed, expired or wrongly signed access token (`WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "resourceType": "OperationOutcome",
+                     *       "issue": [
+                     *         {
+                     *           "severity": "error",
+                     *           "code": "login",
+                     *           "diagnostics": "Missing, malformed, expired or wrongly signed access token (`WWW-Authenticate: Bearer`)."
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/fhir+json": components["schemas"]["FhirOperationOutcome"];
+                };
+            };
+            /** @description No such resource, or another user's patient. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "resourceType": "OperationOutcome",
+                     *       "issue": [
+                     *         {
+                     *           "severity": "error",
+                     *           "code": "not-found",
+                     *           "diagnostics": "No such resource, or another user's patient."
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/fhir+json": components["schemas"]["FhirOperationOutcome"];
+                };
+            };
+            /** @description `Accept` names neither application/fhir+json nor application/json. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "resourceType": "OperationOutcome",
+                     *       "issue": [
+                     *         {
+                     *           "severity": "error",
+                     *           "code": "not-supported",
+                     *           "diagnostics": "`Accept` names neither application/fhir+json nor application/json."
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/fhir+json": components["schemas"]["FhirOperationOutcome"];
+                };
+            };
+            /** @description An unexpected error; it is logged on the server, and the answer tells nothing more. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "resourceType": "OperationOutcome",
+                     *       "issue": [
+                     *         {
+                     *           "severity": "error",
+                     *           "code": "exception",
+                     *           "diagnostics": "An unexpected error; it is logged on the server, and the answer tells nothing more."
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/fhir+json": components["schemas"]["FhirOperationOutcome"];
+                };
+            };
+            /** @description The database is unavailable; try again shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "resourceType": "OperationOutcome",
+                     *       "issue": [
+                     *         {
+                     *           "severity": "error",
+                     *           "code": "transient",
+                     *           "diagnostics": "The database is unavailable; try again shortly."
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/fhir+json": components["schemas"]["FhirOperationOutcome"];
+                };
+            };
+        };
+    };
+    searchFhirCareTeams: {
+        parameters: {
+            query?: {
+                /** @description FHIR’s override of `Accept`: only JSON is served (anything else is a 406). */
+                _format?: "json" | "application/json" | "application/fhir+json" | "application/json+fhir";
+                /** @description The patient, one of the caller's: Patient/<id> or the id. Required. */
+                patient?: string;
+                /** @description Results per page. */
+                _count?: number;
+                /** @description Results to skip; the `next` and `previous` links carry it. */
+                _offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A searchset Bundle of the matches. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["FhirBundle"];
+                };
+            };
+            /** @description The request is invalid (a malformed id, an unknown search parameter, a malformed value). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "resourceType": "OperationOutcome",
+                     *       "issue": [
+                     *         {
+                     *           "severity": "error",
+                     *           "code": "invalid",
+                     *           "diagnostics": "The request is invalid (a malformed id, an unknown search parameter, a malformed value)."
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/fhir+json": components["schemas"]["FhirOperationOutcome"];
+                };
+            };
+            /** @description Missing, malformed, expired or wrongly signed access token (`WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "resourceType": "OperationOutcome",
+                     *       "issue": [
+                     *         {
+                     *           "severity": "error",
+                     *           "code": "login",
+                     *           "diagnostics": "Missing, malformed, expired or wrongly signed access token (`WWW-Authenticate: Bearer`)."
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/fhir+json": components["schemas"]["FhirOperationOutcome"];
+                };
+            };
+            /** @description `Accept` names neither application/fhir+json nor application/json. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "resourceType": "OperationOutcome",
+                     *       "issue": [
+                     *         {
+                     *           "severity": "error",
+                     *           "code": "not-supported",
+                     *           "diagnostics": "`Accept` names neither application/fhir+json nor application/json."
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/fhir+json": components["schemas"]["FhirOperationOutcome"];
+                };
+            };
+            /** @description An unexpected error; it is logged on the server, and the answer tells nothing more. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "resourceType": "OperationOutcome",
+                     *       "issue": [
+                     *         {
+                     *           "severity": "error",
+                     *           "code": "exception",
+                     *           "diagnostics": "An unexpected error; it is logged on the server, and the answer tells nothing more."
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/fhir+json": components["schemas"]["FhirOperationOutcome"];
+                };
+            };
+            /** @description The database is unavailable; try again shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "resourceType": "OperationOutcome",
+                     *       "issue": [
+                     *         {
+                     *           "severity": "error",
+                     *           "code": "transient",
+                     *           "diagnostics": "The database is unavailable; try again shortly."
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/fhir+json": components["schemas"]["FhirOperationOutcome"];
+                };
+            };
+        };
+    };
+    readFhirCareTeam: {
+        parameters: {
+            query?: {
+                /** @description FHIR’s override of `Accept`: only JSON is served (anything else is a 406). */
+                _format?: "json" | "application/json" | "application/fhir+json" | "application/json+fhir";
+            };
+            header?: never;
+            path: {
+                /** @description The CareTeam's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["FhirCareTeam"];
+                };
+            };
+            /** @description The request is invalid (a malformed id, an unknown search parameter, a malformed value). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "resourceType": "OperationOutcome",
+                     *       "issue": [
+                     *         {
+                     *           "severity": "error",
+                     *           "code": "invalid",
+                     *           "diagnostics": "The request is invalid (a malformed id, an unknown search parameter, a malformed value)."
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/fhir+json": components["schemas"]["FhirOperationOutcome"];
+                };
+            };
+            /** @description Missing, malformed, expired or wrongly signed access token (`WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "resourceType": "OperationOutcome",
+                     *       "issue": [
+                     *         {
+                     *           "severity": "error",
+                     *           "code": "login",
+                     *           "diagnostics": "Missing, malformed, expired or wrongly signed access token (`WWW-Authenticate: Bearer`)."
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/fhir+json": components["schemas"]["FhirOperationOutcome"];
+                };
+            };
+            /** @description No such resource, or another user's patient. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "resourceType": "OperationOutcome",
+                     *       "issue": [
+                     *         {
+                     *           "severity": "error",
+                     *           "code": "not-found",
+                     *           "diagnostics": "No such resource, or another user's patient."
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/fhir+json": components["schemas"]["FhirOperationOutcome"];
+                };
+            };
+            /** @description `Accept` names neither application/fhir+json nor application/json. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "resourceType": "OperationOutcome",
+                     *       "issue": [
+                     *         {
+                     *           "severity": "error",
+                     *           "code": "not-supported",
+                     *           "diagnostics": "`Accept` names neither application/fhir+json nor application/json."
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/fhir+json": components["schemas"]["FhirOperationOutcome"];
+                };
+            };
+            /** @description An unexpected error; it is logged on the server, and the answer tells nothing more. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "resourceType": "OperationOutcome",
+                     *       "issue": [
+                     *         {
+                     *           "severity": "error",
+                     *           "code": "exception",
+                     *           "diagnostics": "An unexpected error; it is logged on the server, and the answer tells nothing more."
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/fhir+json": components["schemas"]["FhirOperationOutcome"];
+                };
+            };
+            /** @description The database is unavailable; try again shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "resourceType": "OperationOutcome",
+                     *       "issue": [
+                     *         {
+                     *           "severity": "error",
+                     *           "code": "transient",
+                     *           "diagnostics": "The database is unavailable; try again shortly."
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/fhir+json": components["schemas"]["FhirOperationOutcome"];
                 };
             };
         };

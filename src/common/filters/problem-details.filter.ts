@@ -12,6 +12,7 @@ import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type ProblemDetails, RetryLaterProblem, ValidationProblem } from '../problem-details.js';
 import { translateDatabaseError } from '../../database/database-errors.js';
+import { isFhirRequest, sendOperationOutcome } from '../../fhir/operation-outcome.js';
 
 export interface Problem {
   status: number;
@@ -81,8 +82,13 @@ export function problemStatus(exception: unknown): number {
   return toProblem(exception).status;
 }
 
-/** Sends `problem` as an RFC 9457 document for this request. */
+/**
+ * Sends `problem` as an RFC 9457 document for this request, or as an OperationOutcome under
+ * /fhir: decided here, where every failure ends (an unknown path, a refused body, a guard, a
+ * handler), so that no FHIR client ever gets problem+json.
+ */
 export function sendProblem(request: FastifyRequest, reply: FastifyReply, problem: Problem): void {
+  if (isFhirRequest(request)) return sendOperationOutcome(request, reply, problem);
   const requestId = request.id;
   const body: ProblemDetails = {
     type: 'about:blank',
