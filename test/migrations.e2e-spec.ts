@@ -9,6 +9,7 @@ import { CreateRolesAndSessions1764300000000 } from '../src/database/migrations/
 import { AddVersionsAndHistory1764400000000 } from '../src/database/migrations/1764400000000-AddVersionsAndHistory.js';
 import { CountMappingsPerOwner1764900000000 } from '../src/database/migrations/1764900000000-CountMappingsPerOwner.js';
 import { RevokeTokensOfEndedSessions1764910000000 } from '../src/database/migrations/1764910000000-RevokeTokensOfEndedSessions.js';
+import { MapPatientsToTheirDoctors1764920000000 } from '../src/database/migrations/1764920000000-MapPatientsToTheirDoctors.js';
 
 /** Runs `work` on `url` with the first `count` migrations applied. */
 async function withMigrations(
@@ -281,6 +282,67 @@ describe('migration RevokeTokensOfEndedSessions', () => {
           [ending, 2],
           [staying, 0],
         ]);
+      },
+    );
+  });
+});
+
+describe('migration MapPatientsToTheirDoctors', () => {
+  it('maps every patient to its assigned doctor, on insert and on a new doctor too; and reverts', async () => {
+    const [userId, first, second, old, fresh] = [
+      randomUUID(),
+      randomUUID(),
+      randomUUID(),
+      randomUUID(),
+      randomUUID(),
+    ];
+    const insertPatient = (database: DataSource, id: string) =>
+      database.query(
+        `INSERT INTO patients (id, name, date_of_birth, gender, doctor_id, created_by, updated_by)
+         VALUES ($1, 'Patient', '1950-01-01', 'male', $2, $3, $3)`,
+        [id, first, userId],
+      );
+    await acrossMigration(
+      MapPatientsToTheirDoctors1764920000000,
+      async (earlier) => {
+        await earlier.query(
+          `INSERT INTO users (id, name, email, password_hash) VALUES ($1, 'Old', 'old@example.com', 'x')`,
+          [userId],
+        );
+        for (const [id, email] of [
+          [first, 'first@example.com'],
+          [second, 'second@example.com'],
+        ]) {
+          await earlier.query(
+            `INSERT INTO doctors (id, name, specialization, email, created_by, updated_by)
+             VALUES ($1, 'Dr. Old', 'Geriatrics', $2, $3, $3)`,
+            [id, email, userId],
+          );
+        }
+        // A patient the service would have mapped, but SQL did not.
+        await insertPatient(earlier, old);
+      },
+      async (current) => {
+        const pairs = async () =>
+          (
+            await current.query(
+              `SELECT patient_id AS "patientId", doctor_id AS "doctorId" FROM mappings
+               ORDER BY patient_id, doctor_id`,
+            )
+          ).map(
+            (row: { patientId: string; doctorId: string }) => `${row.patientId} ${row.doctorId}`,
+          );
+        expect(await pairs()).toEqual([`${old} ${first}`]);
+        await insertPatient(current, fresh);
+        await current.query(`UPDATE patients SET doctor_id = $1 WHERE id = $2`, [second, old]);
+        await current.query(`UPDATE patients SET name = 'Renamed' WHERE id = $1`, [fresh]);
+        expect(await pairs()).toEqual(
+          [`${old} ${first}`, `${old} ${second}`, `${fresh} ${first}`].sort(),
+        );
+
+        await current.undoLastMigration();
+        await current.query(`UPDATE patients SET doctor_id = $1 WHERE id = $2`, [second, fresh]);
+        expect(await pairs()).toHaveLength(3);
       },
     );
   });

@@ -280,11 +280,11 @@ describe('every repository method, in the requests that use it', () => {
     [
       'a new patient (S4)',
       {
-        covers: ['PatientsRepository.insert', 'MappingsRepository.insertAssigned'],
+        covers: ['PatientsRepository.insert'],
         request: () => server.http.post('/api/patients/', patientBody(doctorId), as()),
         status: 201,
-        // START, the patient, its mapping, the audit event, COMMIT.
-        statements: 5,
+        // START, the patient (its mapping by trigger), the audit event, COMMIT.
+        statements: 4,
       },
     ],
     [
@@ -294,8 +294,8 @@ describe('every repository method, in the requests that use it', () => {
         request: () =>
           server.http.patch(`/api/patients/${patientId}/`, { doctorId: newDoctorId }, as()),
         status: 200,
-        // START, the locked read, UPDATE, the new doctor's mapping, the event, COMMIT.
-        statements: 6,
+        // START, the locked read, UPDATE (the new doctor's mapping by trigger), the event, COMMIT.
+        statements: 5,
       },
     ],
     [

@@ -171,18 +171,6 @@ export class MappingsRepository {
     return rows[0]?.id;
   }
 
-  /** Maps a patient just written to its assigned doctor, unless that pair is mapped already. */
-  async insertAssigned(
-    manager: EntityManager,
-    patient: { id: string; doctorId: string; createdBy: string },
-  ): Promise<void> {
-    await manager.query(
-      `INSERT INTO mappings (patient_id, doctor_id, created_by) VALUES ($1, $2, $3)
-       ON CONFLICT (patient_id, doctor_id) DO NOTHING`,
-      [patient.id, patient.doctorId, patient.createdBy],
-    );
-  }
-
   /**
    * Changes the owner's mapping; one that moves it to another patient only if that patient is
    * the owner's, checked in the UPDATE before the unique index (false when it is not).

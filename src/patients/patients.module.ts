@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DoctorsModule } from '../doctors/doctors.module.js';
-import { MappingsModule } from '../mappings/mappings.module.js';
 import { PatientVersion } from './patient-version.entity.js';
 import { PatientVersionsRepository } from './patient-versions.repository.js';
 import { Patient } from './patient.entity.js';
@@ -10,7 +9,7 @@ import { PatientsRepository } from './patients.repository.js';
 import { PatientsService } from './patients.service.js';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([Patient, PatientVersion]), DoctorsModule, MappingsModule],
+  imports: [TypeOrmModule.forFeature([Patient, PatientVersion]), DoctorsModule],
   controllers: [PatientsController],
   providers: [PatientsService, PatientsRepository, PatientVersionsRepository],
   exports: [PatientsService],

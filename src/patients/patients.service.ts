@@ -17,7 +17,6 @@ import {
 } from '../common/versions/history.js';
 import { DoctorsService } from '../doctors/doctors.service.js';
 import type { DoctorListQuery, DoctorResponse } from '../doctors/dto/doctor.dto.js';
-import { MappingsRepository } from '../mappings/mappings.repository.js';
 import {
   type CreatePatientDto,
   type PatientHistoryEntry,
@@ -71,7 +70,6 @@ export class PatientsService {
   constructor(
     private readonly patients: PatientsRepository,
     private readonly versions: PatientVersionsRepository,
-    private readonly mappings: MappingsRepository,
     private readonly doctors: DoctorsService,
     private readonly dataSource: DataSource,
     private readonly audit: AuditService,
@@ -89,7 +87,10 @@ export class PatientsService {
     return toPatientResponse(await this.findOwned(auth, id));
   }
 
-  /** Creates the patient and its mapping to the assigned doctor, in one transaction. */
+  /**
+   * Creates the patient, with its audit event; the database maps it to its assigned doctor in
+   * the same transaction (the `patients_map_doctor` trigger).
+   */
   create(auth: AuthUser, dto: CreatePatientDto): Promise<PatientResponse> {
     return this.dataSource.transaction(async (manager) => {
       const patient = await this.patients.insert(manager, {
@@ -98,7 +99,6 @@ export class PatientsService {
         createdBy: auth.id,
         updatedBy: auth.id,
       });
-      await this.mappings.insertAssigned(manager, patient);
       await this.audit.recordInTransaction(manager, {
         resourceId: patient.id,
         patientIds: [patient.id],
@@ -118,8 +118,8 @@ export class PatientsService {
 
   /**
    * Changes a patient if it is at an `expected` version (checked under the row lock, so two
-   * edits of one version cannot both succeed); a new assigned doctor gets its mapping (the
-   * former one's stays).
+   * edits of one version cannot both succeed); the database maps a new assigned doctor (the
+   * former one's mapping stays).
    */
   update(
     auth: AuthUser,
@@ -130,10 +130,8 @@ export class PatientsService {
     return this.dataSource.transaction(async (manager) => {
       const patient = await this.findOwned(auth, id, { manager, lock: true });
       assertExpectedVersion(expected, patient.version);
-      const reassigned = dto.doctorId !== undefined && dto.doctorId !== patient.doctorId;
       const changes = { ...definedOnly(dto), updatedBy: auth.id };
       Object.assign(patient, changes, await this.patients.update(manager, id, changes));
-      if (reassigned) await this.mappings.insertAssigned(manager, patient);
       await this.audit.recordInTransaction(manager);
       return toPatientResponse(patient);
     });

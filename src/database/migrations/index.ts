@@ -7,6 +7,7 @@ import { LoginThrottlesPerClient1764600000000 } from './1764600000000-LoginThrot
 import { CreateAuditEvents1764700000000 } from './1764700000000-CreateAuditEvents.js';
 import { CountMappingsPerOwner1764900000000 } from './1764900000000-CountMappingsPerOwner.js';
 import { RevokeTokensOfEndedSessions1764910000000 } from './1764910000000-RevokeTokensOfEndedSessions.js';
+import { MapPatientsToTheirDoctors1764920000000 } from './1764920000000-MapPatientsToTheirDoctors.js';
 
 /**
  * Every migration, in order. Listed rather than globbed so that the application, the
@@ -23,4 +24,5 @@ export const migrations = [
   CreateAuditEvents1764700000000,
   CountMappingsPerOwner1764900000000,
   RevokeTokensOfEndedSessions1764910000000,
+  MapPatientsToTheirDoctors1764920000000,
 ];
