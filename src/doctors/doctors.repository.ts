@@ -4,6 +4,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { containsPattern, type Page } from '../common/pagination/page.js';
 import { listPage, SqlParameters } from '../common/pagination/sql-page.js';
 import { updateVersioned } from '../common/versions/versioned-write.js';
+import { poolSql } from '../database/sql.js';
 import { Doctor } from './doctor.entity.js';
 import type { DoctorFilters } from './doctors.service.js';
 import type { DoctorListQuery } from './dto/doctor.dto.js';
@@ -31,7 +32,11 @@ export type DoctorChanges = Partial<Pick<Doctor, 'name' | 'specialization' | 'em
 /** The SQL of `doctors`: the directory's page in hand-written SQL, the rest through TypeORM. */
 @Injectable()
 export class DoctorsRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  private readonly sql: ReturnType<typeof poolSql>;
+
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {
+    this.sql = poolSql(dataSource);
+  }
 
   /** A page of the directory, or of the doctors among `ids` (a patient's, say). */
   page(query: DoctorListQuery & DoctorFilters, ids?: readonly string[]): Promise<Page<Doctor>> {
@@ -47,7 +52,7 @@ export class DoctorsRepository {
       where.push(`d.specialization = ${parameters.add(query.specialization)}`);
     }
     return listPage<Doctor>(
-      this.dataSource.manager,
+      this.sql,
       {
         columns: COLUMNS,
         from: 'doctors d',

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Page } from '../common/pagination/page.js';
 import { countRows, listPage, SqlParameters } from '../common/pagination/sql-page.js';
+import { managerSql, poolSql, type Sql } from '../database/sql.js';
 import type { MappingListQuery } from './dto/mapping.dto.js';
 import { Mapping } from './mapping.entity.js';
 
@@ -62,7 +63,11 @@ export type MappingChanges = Partial<Pick<Mapping, 'patientId' | 'doctorId' | 'n
  */
 @Injectable()
 export class MappingsRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  private readonly sql: Sql;
+
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {
+    this.sql = poolSql(dataSource);
+  }
 
   /**
    * A page of the owner's mappings with their summaries. The total of the whole list is the
@@ -70,14 +75,13 @@ export class MappingsRepository {
    * counts the owner's index range alone.
    */
   page(ownerId: string, query: MappingListQuery): Promise<Page<MappingWithSummaries>> {
-    const manager = this.dataSource.manager;
     const parameters = new SqlParameters();
     const where = [`m.created_by = ${parameters.add(ownerId)}`];
     if (query.patientId) where.push(`m.patient_id = ${parameters.add(query.patientId)}`);
     if (query.doctorId) where.push(`m.doctor_id = ${parameters.add(query.doctorId)}`);
     const filtered = where.length > 1;
     return listPage(
-      manager,
+      this.sql,
       {
         columns: SUMMARY_COLUMNS,
         from: WITH_SUMMARIES,
@@ -90,7 +94,7 @@ export class MappingsRepository {
       withSummaries,
       () =>
         filtered
-          ? countRows(manager, {
+          ? countRows(this.sql, {
               columns: '',
               from: 'mappings m',
               where,
@@ -103,22 +107,25 @@ export class MappingsRepository {
   }
 
   /** How many mappings the owner has: the sum of the count's slots. */
-  async countOwned(ownerId: string, manager = this.dataSource.manager): Promise<number> {
-    const [row]: { total: number }[] = await manager.query(
+  async countOwned(ownerId: string): Promise<number> {
+    const [row] = await this.sql<{ total: number }>(
       'SELECT COALESCE(sum(mappings), 0)::int AS "total" FROM mapping_counts WHERE owner_id = $1',
       [ownerId],
     );
     return row.total;
   }
 
-  /** The owner's mapping with its summaries; with `lock`, the joined rows locked for a change. */
+  /**
+   * The owner's mapping with its summaries, in `manager`'s transaction when given; with `lock`,
+   * the joined rows locked for a change.
+   */
   async findOwned(
-    manager: EntityManager,
+    manager: EntityManager | undefined,
     ownerId: string,
     id: string,
     lock = false,
   ): Promise<MappingWithSummaries | undefined> {
-    const rows: SummaryRow[] = await manager.query(
+    const rows = await (manager ? managerSql(manager) : this.sql)<SummaryRow>(
       `SELECT ${SUMMARY_COLUMNS} FROM ${WITH_SUMMARIES}
        WHERE m.id = $1 AND m.created_by = $2${lock ? ' FOR UPDATE' : ''}`,
       [id, ownerId],
@@ -128,7 +135,7 @@ export class MappingsRepository {
 
   /** The patient of a mapping, whoever owns it: for the audit trail only, never answered. */
   async patientOfAny(id: string): Promise<string | undefined> {
-    const rows: { patientId: string }[] = await this.dataSource.query(
+    const rows = await this.sql<{ patientId: string }>(
       'SELECT patient_id AS "patientId" FROM mappings WHERE id = $1',
       [id],
     );
@@ -137,7 +144,7 @@ export class MappingsRepository {
 
   /** The doctors mapped to the owner's patient: none when the patient is not the owner's. */
   async doctorIdsOf(ownerId: string, patientId: string): Promise<string[]> {
-    const rows: { doctorId: string }[] = await this.dataSource.query(
+    const rows = await this.sql<{ doctorId: string }>(
       'SELECT doctor_id AS "doctorId" FROM mappings WHERE patient_id = $1 AND created_by = $2',
       [patientId, ownerId],
     );

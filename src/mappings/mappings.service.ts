@@ -56,7 +56,7 @@ export class MappingsService {
   }
 
   async get(auth: AuthUser, id: string): Promise<MappingResponse> {
-    return toMappingResponse(await this.findOwned(this.dataSource.manager, auth, id));
+    return toMappingResponse(await this.findOwned(undefined, auth, id));
   }
 
   /**
@@ -133,7 +133,7 @@ export class MappingsService {
 
   /** The caller's mapping, locked with its patient when about to change. */
   private async findOwned(
-    manager: EntityManager,
+    manager: EntityManager | undefined,
     auth: AuthUser,
     id: string,
     lock = false,

@@ -4,6 +4,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { containsPattern, type Page } from '../common/pagination/page.js';
 import { listPage, SqlParameters } from '../common/pagination/sql-page.js';
 import { updateVersioned } from '../common/versions/versioned-write.js';
+import { managerSql, poolSql } from '../database/sql.js';
 import type { PatientListQuery } from './dto/patient.dto.js';
 import type { PatientFilters } from './patients.service.js';
 import { Patient } from './patient.entity.js';
@@ -35,7 +36,11 @@ export type PatientChanges = Partial<Omit<NewPatient, 'createdBy'>> & Pick<Patie
  */
 @Injectable()
 export class PatientsRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  private readonly sql: ReturnType<typeof poolSql>;
+
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {
+    this.sql = poolSql(dataSource);
+  }
 
   page(ownerId: string, query: PatientListQuery & PatientFilters): Promise<Page<Patient>> {
     const parameters = new SqlParameters();
@@ -47,7 +52,7 @@ export class PatientsRepository {
     if (from) where.push(`p.date_of_birth >= ${parameters.add(from)}::date`);
     if (before) where.push(`p.date_of_birth < ${parameters.add(before)}::date`);
     return listPage<Patient>(
-      this.dataSource.manager,
+      this.sql,
       {
         columns: COLUMNS,
         from: 'patients p',
@@ -67,7 +72,8 @@ export class PatientsRepository {
     id: string,
     options: { manager?: EntityManager; lock?: boolean } = {},
   ): Promise<Patient | undefined> {
-    const rows: Patient[] = await (options.manager ?? this.dataSource.manager).query(
+    const sql = options.manager ? managerSql(options.manager) : this.sql;
+    const rows = await sql<Patient>(
       `SELECT ${COLUMNS} FROM patients p WHERE p.id = $1 AND p.created_by = $2` +
         (options.lock ? ' FOR NO KEY UPDATE' : ''),
       [id, ownerId],
@@ -76,10 +82,10 @@ export class PatientsRepository {
   }
 
   async existsOwned(ownerId: string, id: string): Promise<boolean> {
-    const rows: unknown[] = await this.dataSource.query(
-      'SELECT 1 FROM patients WHERE id = $1 AND created_by = $2',
-      [id, ownerId],
-    );
+    const rows = await this.sql('SELECT 1 FROM patients WHERE id = $1 AND created_by = $2', [
+      id,
+      ownerId,
+    ]);
     return rows.length > 0;
   }
 

@@ -1,4 +1,4 @@
-import type { EntityManager } from 'typeorm';
+import type { Sql } from '../../database/sql.js';
 import type { ListQueryType } from './list-query.js';
 import type { Page } from './page.js';
 
@@ -28,8 +28,8 @@ const whereOf = (conditions: string[]) =>
   conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : '';
 
 /** The `total` of a list: COUNT(*) over its FROM and WHERE (every row is one item). */
-export async function countRows(manager: EntityManager, statement: ListStatement): Promise<number> {
-  const [row]: { total: number }[] = await manager.query(
+export async function countRows(sql: Sql, statement: ListStatement): Promise<number> {
+  const [row] = await sql<{ total: number }>(
     `SELECT count(*)::int AS "total" FROM ${statement.from}${whereOf(statement.where)}`,
     statement.parameters.values,
   );
@@ -42,11 +42,11 @@ export async function countRows(manager: EntityManager, statement: ListStatement
  * `count` (COUNT(*) unless given) runs only otherwise.
  */
 export async function listPage<Row, Item = Row>(
-  manager: EntityManager,
+  sql: Sql,
   statement: ListStatement,
   query: ListQueryType,
   toItem: (row: Row) => Item,
-  count: () => Promise<number> = () => countRows(manager, statement),
+  count: () => Promise<number> = () => countRows(sql, statement),
 ): Promise<Page<Item>> {
   const descending = query.sort.startsWith('-');
   const column = statement.sortColumns[descending ? query.sort.slice(1) : query.sort];
@@ -56,7 +56,7 @@ export async function listPage<Row, Item = Row>(
       ? `${column} ${direction}`
       : `${column} ${direction}, ${statement.key} ${direction}`;
   const parameters = [...statement.parameters.values, query.limit, query.offset];
-  const rows: Row[] = await manager.query(
+  const rows = await sql<Row>(
     `SELECT ${statement.columns} FROM ${statement.from}${whereOf(statement.where)} ` +
       `ORDER BY ${order} LIMIT $${parameters.length - 1} OFFSET $${parameters.length}`,
     parameters,
