@@ -108,7 +108,7 @@ describe('embedded PostgreSQL (PGlite), used when DATABASE_URL is not set', () =
     }
   });
 
-  it("keeps each owner's count of mappings under concurrent writes (its trigger and table)", async () => {
+  it("keeps each owner's count of mappings and the doctors' count under concurrent writes", async () => {
     const app = await embedded();
     try {
       const owner = await signUp(app.http, 'Embedded Counter');
@@ -118,6 +118,12 @@ describe('embedded PostgreSQL (PGlite), used when DATABASE_URL is not set', () =
       const all = await app.http.get('/api/mappings/?limit=100', { token });
       expect(all.body.items).toHaveLength(expected);
       expect((await app.http.get('/api/mappings/?limit=1', { token })).body.total).toBe(expected);
+      // And the doctors' count, which the directory's total reads.
+      const doctors = await app.http.get('/api/doctors/?limit=100', { token });
+      expect(doctors.body.items.length).toBeGreaterThanOrEqual(6);
+      expect((await app.http.get('/api/doctors/?limit=1', { token })).body.total).toBe(
+        doctors.body.items.length,
+      );
     } finally {
       await app.close();
     }

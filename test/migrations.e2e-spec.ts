@@ -10,6 +10,7 @@ import { AddVersionsAndHistory1764400000000 } from '../src/database/migrations/1
 import { CountMappingsPerOwner1764900000000 } from '../src/database/migrations/1764900000000-CountMappingsPerOwner.js';
 import { RevokeTokensOfEndedSessions1764910000000 } from '../src/database/migrations/1764910000000-RevokeTokensOfEndedSessions.js';
 import { MapPatientsToTheirDoctors1764920000000 } from '../src/database/migrations/1764920000000-MapPatientsToTheirDoctors.js';
+import { CountDoctors1764930000000 } from '../src/database/migrations/1764930000000-CountDoctors.js';
 
 /** Runs `work` on `url` with the first `count` migrations applied. */
 async function withMigrations(
@@ -199,22 +200,20 @@ describe('migration CountMappingsPerOwner on a database with mappings', () => {
         }
       },
       async (current) => {
-        const counts = () =>
-          current.query(
-            `SELECT owner_id AS owner, sum(mappings)::int AS total FROM mapping_counts
-             GROUP BY owner_id ORDER BY total DESC`,
+        const counts = async () =>
+          Object.fromEntries(
+            (
+              await current.query(
+                `SELECT owner_id AS owner, sum(mappings)::int AS total FROM mapping_counts
+                 GROUP BY owner_id`,
+              )
+            ).map((row: { owner: string; total: number }) => [row.owner, row.total]),
           );
-        expect(await counts()).toEqual([
-          { owner: alice, total: 2 },
-          { owner: bob, total: 1 },
-        ]);
+        expect(await counts()).toEqual({ [alice]: 2, [bob]: 1 });
         await current.query('DELETE FROM mappings WHERE patient_id = $1', [patients[0]]);
-        expect(await counts()).toEqual([
-          { owner: alice, total: 1 },
-          { owner: bob, total: 1 },
-        ]);
+        expect(await counts()).toEqual({ [alice]: 1, [bob]: 1 });
         await current.query('TRUNCATE mappings');
-        expect(await counts()).toEqual([]);
+        expect(await counts()).toEqual({});
 
         await current.undoLastMigration();
         const [{ exists }] = await current.query(
@@ -343,6 +342,45 @@ describe('migration MapPatientsToTheirDoctors', () => {
         await current.undoLastMigration();
         await current.query(`UPDATE patients SET doctor_id = $1 WHERE id = $2`, [second, fresh]);
         expect(await pairs()).toHaveLength(3);
+      },
+    );
+  });
+});
+
+describe('migration CountDoctors', () => {
+  it('counts the existing doctors, keeps counting, and reverts', async () => {
+    const userId = randomUUID();
+    const insertDoctor = (database: DataSource, email: string) =>
+      database.query(
+        `INSERT INTO doctors (name, specialization, email, created_by, updated_by)
+         VALUES ('Dr. Old', 'Geriatrics', $1, $2, $2)`,
+        [email, userId],
+      );
+    await acrossMigration(
+      CountDoctors1764930000000,
+      async (earlier) => {
+        await earlier.query(
+          `INSERT INTO users (id, name, email, password_hash) VALUES ($1, 'Old', 'old@example.com', 'x')`,
+          [userId],
+        );
+        for (const email of ['a@example.com', 'b@example.com']) await insertDoctor(earlier, email);
+      },
+      async (current) => {
+        const kept = async () =>
+          (await current.query(`SELECT sum(doctors)::int AS kept FROM doctor_counts`))[0].kept;
+        expect(await kept()).toBe(2);
+        await insertDoctor(current, 'c@example.com');
+        await current.query(`DELETE FROM doctors WHERE email = 'a@example.com'`);
+        expect(await kept()).toBe(2);
+        await current.query(`DELETE FROM doctors`);
+        expect(await kept()).toBe(0);
+
+        await current.undoLastMigration();
+        const [{ exists }] = await current.query(
+          `SELECT to_regclass('doctor_counts') IS NOT NULL AS exists`,
+        );
+        expect(exists).toBe(false);
+        await insertDoctor(current, 'd@example.com');
       },
     );
   });

@@ -14,6 +14,8 @@ const COLUMNS =
   'd.id, d.name, d.specialization, d.email, d.phone, d.created_by AS "createdBy", ' +
   'd.updated_by AS "updatedBy", d.version, d.created_at AS "createdAt", d.updated_at AS "updatedAt"';
 
+const WHOLE_DIRECTORY = '(SELECT COALESCE(sum(doctors), 0) FROM doctor_counts)';
+
 const SORT_COLUMNS = {
   name: 'd.name',
   specialization: 'd.specialization',
@@ -29,7 +31,7 @@ export type NewDoctor = Pick<
 export type DoctorChanges = Partial<Pick<Doctor, 'name' | 'specialization' | 'email' | 'phone'>> &
   Pick<Doctor, 'updatedBy'>;
 
-/** The SQL of `doctors`: the directory's page in hand-written SQL, the rest through TypeORM. */
+/** The SQL of `doctors` (and `doctor_counts`, which its trigger keeps): the directory's page in hand-written SQL, the rest through TypeORM. */
 @Injectable()
 export class DoctorsRepository {
   private readonly sql: ReturnType<typeof poolSql>;
@@ -60,6 +62,8 @@ export class DoctorsRepository {
         parameters,
         sortColumns: SORT_COLUMNS,
         key: 'd.id',
+        // The whole directory's total is the count its trigger keeps (doctor_counts).
+        total: where.length === 0 ? WHOLE_DIRECTORY : undefined,
       },
       query,
       (row) => row,

@@ -37,6 +37,8 @@ const SUMMARY_COLUMNS =
 const WITH_SUMMARIES =
   'mappings m JOIN patients p ON p.id = m.patient_id JOIN doctors d ON d.id = m.doctor_id';
 const SORT_COLUMNS = { createdAt: 'm.created_at', updatedAt: 'm.updated_at' };
+/** The owner's ($1) count of mappings: the sum of its slots. */
+const OWNED_COUNT = '(SELECT COALESCE(sum(mappings), 0) FROM mapping_counts WHERE owner_id = $1)';
 
 /** Property by property: a rest spread per row cost more than the page's query here. */
 function withSummaries(row: SummaryRow): MappingWithSummaries {
@@ -80,39 +82,26 @@ export class MappingsRepository {
     if (query.patientId) where.push(`m.patient_id = ${parameters.add(query.patientId)}`);
     if (query.doctorId) where.push(`m.doctor_id = ${parameters.add(query.doctorId)}`);
     const filtered = where.length > 1;
-    return listPage(
-      this.sql,
-      {
-        columns: SUMMARY_COLUMNS,
-        from: WITH_SUMMARIES,
-        where,
-        parameters,
-        sortColumns: SORT_COLUMNS,
-        key: 'm.id',
-      },
-      query,
-      withSummaries,
-      () =>
-        filtered
-          ? countRows(this.sql, {
-              columns: '',
-              from: 'mappings m',
-              where,
-              parameters,
-              sortColumns: SORT_COLUMNS,
-              key: 'm.id',
-            })
-          : this.countOwned(ownerId),
+    const statement = {
+      columns: SUMMARY_COLUMNS,
+      from: WITH_SUMMARIES,
+      where,
+      parameters,
+      sortColumns: SORT_COLUMNS,
+      key: 'm.id',
+      total: filtered ? undefined : OWNED_COUNT,
+    };
+    return listPage(this.sql, statement, query, withSummaries, () =>
+      filtered
+        ? countRows(this.sql, { ...statement, from: 'mappings m' })
+        : this.countOwned(ownerId),
     );
   }
 
   /** How many mappings the owner has: the sum of the count's slots. */
   async countOwned(ownerId: string): Promise<number> {
-    const [row] = await this.sql<{ total: number }>(
-      'SELECT COALESCE(sum(mappings), 0)::int AS "total" FROM mapping_counts WHERE owner_id = $1',
-      [ownerId],
-    );
-    return row.total;
+    const [row] = await this.sql<{ total: string }>(`SELECT ${OWNED_COUNT} AS "total"`, [ownerId]);
+    return Number(row.total);
   }
 
   /**

@@ -8,6 +8,7 @@ import { CreateAuditEvents1764700000000 } from './1764700000000-CreateAuditEvent
 import { CountMappingsPerOwner1764900000000 } from './1764900000000-CountMappingsPerOwner.js';
 import { RevokeTokensOfEndedSessions1764910000000 } from './1764910000000-RevokeTokensOfEndedSessions.js';
 import { MapPatientsToTheirDoctors1764920000000 } from './1764920000000-MapPatientsToTheirDoctors.js';
+import { CountDoctors1764930000000 } from './1764930000000-CountDoctors.js';
 
 /**
  * Every migration, in order. Listed rather than globbed so that the application, the
@@ -25,4 +26,5 @@ export const migrations = [
   CountMappingsPerOwner1764900000000,
   RevokeTokensOfEndedSessions1764910000000,
   MapPatientsToTheirDoctors1764920000000,
+  CountDoctors1764930000000,
 ];
