@@ -42,7 +42,9 @@ import {
 } from './lib/load.js';
 import { freePort } from '../scripts/lib/local-server.mjs';
 import {
+  BCRYPT_ROUNDS,
   killAllChildren,
+  serverEnvironment,
   type ServerProcess,
   startServer,
   statusKb,
@@ -52,6 +54,7 @@ import {
 import {
   type Ratio,
   ratios,
+  RSS_TARGET,
   ratioTable,
   scaleRows,
   scaleTable,
@@ -79,8 +82,6 @@ const LOAD: LoadOptions = smoke
   : { connections: 32, durationSeconds: 10, warmupSeconds: 2, quietWaitMs: 10_000 };
 /** S5 waits on bcrypt (~0.25 s a hash): with 32 connections, a one-second smoke run answers none. */
 const SMOKE_LOGIN_CONNECTIONS = 2;
-const BCRYPT_ROUNDS = 12; // the service's default
-const JWT_SECRET = 'benchmark-only-secret-0123456789abcdef';
 const stamp = new Date().toISOString().replace(/[:.]/g, '-');
 const databases: string[] = [];
 
@@ -135,29 +136,12 @@ async function bcryptMs(): Promise<number> {
   return times.sort((a, b) => a - b)[2];
 }
 
-function environment(database: string, port: number): Record<string, string> {
-  return {
-    NODE_ENV: 'production',
-    PORT: String(port),
-    DATABASE_URL: databaseUrl(database),
-    JWT_SECRET,
-    JWT_ACCESS_TTL: '15m',
-    JWT_REFRESH_TTL: '7d',
-    BCRYPT_ROUNDS: String(BCRYPT_ROUNDS),
-    AUTH_RATE_LIMIT: '0',
-    CORS_ORIGINS: '',
-    LOG_LEVEL: 'warn',
-    // No load balancer to drain from: stop at once.
-    SHUTDOWN_DELAY_SECONDS: '0',
-  };
-}
-
 async function startService(database: string): Promise<ServerProcess> {
   const port = await freePort();
   const server = startServer(
     'service',
     [join(ROOT, 'dist/src/main.js')],
-    environment(database, port),
+    serverEnvironment(databaseUrl(database), port),
     port,
   );
   await waitUntilReady(server);
@@ -169,7 +153,7 @@ async function startBaseline(database: string): Promise<ServerProcess> {
   const server = startServer(
     'baseline',
     ['--import', 'tsx', join(ROOT, 'bench/baseline/server.ts')],
-    environment(database, port),
+    serverEnvironment(databaseUrl(database), port),
     port,
   );
   await waitUntilReady(server);
@@ -399,6 +383,13 @@ async function main(): Promise<number> {
   }
   console.log('Service ÷ baseline (requests/s: higher is better; p99: lower is better)');
   console.log(ratioTable(ratioList));
+  if (service.peakRssMb !== undefined && baseline.peakRssMb !== undefined) {
+    const rss = service.peakRssMb / baseline.peakRssMb;
+    console.log(
+      `Peak RSS: service ${service.peakRssMb} MB ÷ baseline ${baseline.peakRssMb} MB = ` +
+        `${rss.toFixed(2)} (≤ ${RSS_TARGET.toFixed(2)} ${rss <= RSS_TARGET ? 'met' : 'MISSED'})`,
+    );
+  }
   console.log(
     `\nS5 against the bcrypt ideal (${cores} cores ÷ ${hashMs.toFixed(0)} ms a hash = ` +
       `${idealLogins.toFixed(1)} logins/s): service ${loginVsIdeal.service}, baseline ${loginVsIdeal.baseline}`,

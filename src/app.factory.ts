@@ -1,4 +1,3 @@
-import helmet from '@fastify/helmet';
 import { NestFactory } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { IncomingMessage } from 'node:http';
@@ -8,6 +7,7 @@ import { AppModule } from './app.module.js';
 import { answerClientError, sendProblem } from './common/filters/problem-details.filter.js';
 import { requestIdOf } from './common/logging/request-id.js';
 import { logRequests } from './common/logging/request-logging.js';
+import { addResponseHeaders } from './common/security-headers.js';
 import { StrictValidationPipe } from './common/validation/validation.pipe.js';
 import type { AppConfig, TrustProxy } from './config/environment.js';
 import { serveOpenApi } from './openapi.js';
@@ -49,23 +49,11 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   });
   app.useLogger(app.get(Logger));
   const fastify = app.getHttpAdapter().getInstance();
-  fastify.addHook('onRequest', async (request, reply) => {
-    reply.header('X-Request-Id', request.id);
-  });
+  addResponseHeaders(fastify);
   logRequests(fastify, app.get(Logger));
   // JSON is the only body this API reads: anything else is a 415, not a string to validate.
   fastify.removeContentTypeParser('text/plain');
   app.useGlobalPipes(new StrictValidationPipe());
-  await app.register(helmet, {
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: [`'self'`],
-        styleSrc: [`'self'`, `'unsafe-inline'`],
-        imgSrc: [`'self'`, 'data:'],
-        scriptSrc: [`'self'`, `'unsafe-inline'`],
-      },
-    },
-  });
   if (config.corsOrigins.length > 0) {
     app.enableCors({
       origin: config.corsOrigins,

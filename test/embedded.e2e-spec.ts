@@ -2,7 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApp, uniqueEmail } from './support/app.js';
+import { signUp, startApp, uniqueEmail } from './support/app.js';
+import { churnMappings } from './support/records.js';
 
 const PASSWORD = 'correct horse battery staple';
 
@@ -102,6 +103,27 @@ describe('embedded PostgreSQL (PGlite), used when DATABASE_URL is not set', () =
       const history = await app.http.get(`/api/doctors/${doctor.body.id}/history/`, { token });
       expect(history.body.items.map((entry: { version: number }) => entry.version)).toEqual([2, 1]);
       expect((await app.http.get('/health')).status).toBe(200);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it("keeps each owner's count of mappings and the doctors' count under concurrent writes", async () => {
+    const app = await embedded();
+    try {
+      const owner = await signUp(app.http, 'Embedded Counter');
+      const token = owner.accessToken;
+      const expected = await churnMappings(app.http, token);
+      // A short page counts itself; a full one reads the owner's count.
+      const all = await app.http.get('/api/mappings/?limit=100', { token });
+      expect(all.body.items).toHaveLength(expected);
+      expect((await app.http.get('/api/mappings/?limit=1', { token })).body.total).toBe(expected);
+      // And the doctors' count, which the directory's total reads.
+      const doctors = await app.http.get('/api/doctors/?limit=100', { token });
+      expect(doctors.body.items.length).toBeGreaterThanOrEqual(6);
+      expect((await app.http.get('/api/doctors/?limit=1', { token })).body.total).toBe(
+        doctors.body.items.length,
+      );
     } finally {
       await app.close();
     }

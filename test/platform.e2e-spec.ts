@@ -49,7 +49,7 @@ describe('error format', () => {
 });
 
 describe('headers', () => {
-  it('sends helmet headers and no X-Powered-By', async () => {
+  it('sends the security headers and no X-Powered-By', async () => {
     const response = await http.get('/health');
     expect(response.headers.get('x-powered-by')).toBeNull();
     expect(response.headers.get('x-content-type-options')).toBe('nosniff');

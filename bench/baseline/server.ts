@@ -8,13 +8,17 @@
  * POST /api/patients/, POST /auth/login/ (each with or without the trailing slash). List
  * filters are not implemented (a 400). It reads DATABASE_URL, PORT, JWT_SECRET,
  * JWT_ACCESS_TTL, JWT_REFRESH_TTL and BCRYPT_ROUNDS like the service, and needs a database
- * migrated by the service's migrations. Like the service, it stores an audit event for each
- * of the reads and writes it serves, but naively: one INSERT per request.
+ * migrated by the service's migrations. It does the service's duties per request in the
+ * plainest way: an audit event for each read and write it serves (one INSERT per request), the
+ * refusal of ended sessions' tokens (a set in memory, refreshed from the database every second
+ * with the service's query), a request id (X-Request-Id) and one pino line per request at
+ * LOG_LEVEL (info by default), as the service logs it.
  */
 import bcrypt from 'bcrypt';
 import { createHash, createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse, STATUS_CODES } from 'node:http';
 import pg from 'pg';
+import { pino } from 'pino';
 
 const ISSUER = 'healthcare-api';
 const AUDIENCE = 'healthcare-api';
@@ -56,8 +60,45 @@ const pool = new pg.Pool({
   },
 });
 
+const logger = pino({ level: process.env.LOG_LEVEL ?? 'info' });
+
 /** Compared against when an email is unknown, so that both login failures cost one hash. */
 const dummyHash = await bcrypt.hash(randomUUID(), bcryptRounds);
+
+// ---------------------------------------------------------------------------------------------
+// Ended sessions: their access tokens are refused, as src/sessions/ended-sessions.ts does
+
+/** Session id → when (ms) its last access token expires; kept a minute past that. */
+const endedSessions = new Map<string, number>();
+/** Where the next look reads from: 30 s before the last one, so that none is missed. */
+let endedSince: Date | undefined;
+
+async function pollEndedSessions(): Promise<void> {
+  const { rows } = await pool.query<{ now: Date; ended: { id: string; ageSeconds: number }[] }>(
+    `SELECT now() AS "now", COALESCE(
+       (SELECT json_agg(json_build_object(
+          'id', "id", 'ageSeconds', EXTRACT(EPOCH FROM now() - "ended_at")))
+        FROM "sessions"
+        WHERE "ended_at" > COALESCE($1::timestamptz, now() - $2::int * interval '1 second')),
+       '[]') AS "ended"`,
+    [endedSince?.toISOString() ?? null, accessTtl],
+  );
+  const now = Date.now();
+  for (const { id, ageSeconds } of rows[0].ended) {
+    endedSessions.set(id, now + (accessTtl - ageSeconds) * 1000 + 60_000);
+  }
+  for (const [id, expiresAt] of endedSessions) if (expiresAt <= now) endedSessions.delete(id);
+  endedSince = new Date(rows[0].now.getTime() - 30_000);
+}
+
+await pollEndedSessions();
+setInterval(
+  () =>
+    void pollEndedSessions().catch((error: unknown) =>
+      logger.warn(`Cannot read ended sessions: ${String(error)}`),
+    ),
+  1_000,
+).unref();
 
 // ---------------------------------------------------------------------------------------------
 // Responses
@@ -201,6 +242,7 @@ function authenticate(req: IncomingMessage): string {
   ) {
     throw new Problem(401, UNAUTHORIZED);
   }
+  if (endedSessions.has(claims.sid)) throw new Problem(401, 'The session has ended: log in again.');
   return claims.sub;
 }
 
@@ -366,7 +408,6 @@ async function recordAudit(
   req: IncomingMessage,
   fields: AuditFields,
 ): Promise<void> {
-  const requestId = req.headers['x-request-id'];
   const userAgent = req.headers['user-agent'];
   await queryable.query(
     'INSERT INTO audit_events (action, outcome, status, actor_id, resource_type, resource_id, ' +
@@ -380,7 +421,7 @@ async function recordAudit(
       fields.resourceType,
       fields.resourceId,
       fields.patientIds,
-      typeof requestId === 'string' ? requestId.slice(0, 64) : randomUUID(),
+      requestIds.get(req),
       req.socket.remoteAddress ?? null,
       typeof userAgent === 'string' ? userAgent.slice(0, 512) : null,
     ],
@@ -758,14 +799,46 @@ async function route(req: IncomingMessage, res: ServerResponse, path: string, se
   throw new Problem(404, `Route ${method}:${path} not found`);
 }
 
+const ACCEPTABLE_REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+const requestIds = new WeakMap<IncomingMessage, string>();
+
+/** The route pattern a request log names (never the URL, which may carry a name). */
+function routePattern(method: string, route: string): string {
+  if (method === 'GET' && /^\/api\/patients\/[^/]+$/.test(route)) return '/api/patients/:id';
+  return route;
+}
+
 const server = createServer((req, res) => {
+  const started = performance.now();
   const url = req.url ?? '/';
   const question = url.indexOf('?');
   const path = question === -1 ? url : url.slice(0, question);
   const search = question === -1 ? '' : url.slice(question + 1);
+  const incomingId = req.headers['x-request-id'];
+  const requestId =
+    typeof incomingId === 'string' && ACCEPTABLE_REQUEST_ID.test(incomingId)
+      ? incomingId
+      : randomUUID();
+  requestIds.set(req, requestId);
+  res.setHeader('X-Request-Id', requestId);
+  res.once('finish', () => {
+    const method = req.method ?? 'GET';
+    const entry = {
+      context: 'HTTP',
+      msg: res.statusCode >= 500 ? 'request failed' : 'request completed',
+      requestId,
+      clientAddress: req.socket.remoteAddress,
+      method,
+      route: routePattern(method, path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path),
+      status: res.statusCode,
+      durationMs: Math.round((performance.now() - started) * 10) / 10,
+    };
+    if (res.statusCode >= 500) logger.error(entry);
+    else logger.info(entry);
+  });
   route(req, res, path, search).catch((error: unknown) => {
     if (!(error instanceof Problem)) {
-      console.error(`${req.method} ${path} failed`, error);
+      logger.error({ err: error }, `${req.method} ${path} failed`);
       error = new Problem(500, 'An unexpected error occurred. It has been logged.');
     }
     if (!res.headersSent) sendProblem(res, path, error as Problem);
@@ -783,5 +856,5 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 }
 
 server.listen(port, '0.0.0.0', () => {
-  console.log(`Baseline listening on http://localhost:${port}`);
+  logger.info(`Baseline listening on http://localhost:${port}`);
 });

@@ -13,6 +13,36 @@ export interface ServerProcess {
   output(): string;
 }
 
+export const BCRYPT_ROUNDS = 12; // the service's default
+const JWT_SECRET = 'benchmark-only-secret-0123456789abcdef';
+/**
+ * The load comes from one address: the per-address limit of register and login stays on (the
+ * guard and its storage run on every login) but is raised above what S5 can send in a minute.
+ */
+const AUTH_RATE_LIMIT_FOR_ONE_ADDRESS = 1_000_000;
+
+/**
+ * The environment of both servers: the service's production defaults (`LOG_LEVEL=info`, one
+ * line per request; rate limits on; the audit trail, which is always on), the same secret,
+ * token lifetimes and bcrypt cost for the baseline.
+ */
+export function serverEnvironment(databaseUrl: string, port: number): Record<string, string> {
+  return {
+    NODE_ENV: 'production',
+    PORT: String(port),
+    DATABASE_URL: databaseUrl,
+    JWT_SECRET,
+    JWT_ACCESS_TTL: '15m',
+    JWT_REFRESH_TTL: '7d',
+    BCRYPT_ROUNDS: String(BCRYPT_ROUNDS),
+    AUTH_RATE_LIMIT: String(AUTH_RATE_LIMIT_FOR_ONE_ADDRESS),
+    CORS_ORIGINS: '',
+    LOG_LEVEL: 'info',
+    // No load balancer to drain from: stop at once.
+    SHUTDOWN_DELAY_SECONDS: '0',
+  };
+}
+
 const running = new Set<ChildProcess>();
 
 /** Kills every child still running: used on failure and on exit, so none outlives the runner. */

@@ -5,11 +5,11 @@ import {
   type NestInterceptor,
 } from '@nestjs/common';
 import { HTTP_CODE_METADATA } from '@nestjs/common/constants.js';
-import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { defer, lastValueFrom, type Observable } from 'rxjs';
 import type { AuthUser } from '../common/decorators/current-user.decorator.js';
 import { problemStatus } from '../common/filters/problem-details.filter.js';
+import { perHandler } from '../common/handler-metadata.js';
 import { AUDITED, type AuditDeclaration } from './audited.decorator.js';
 import { AuditScope, auditScopes, type RequestContext } from './audit-scope.js';
 import { AuditService } from './audit.service.js';
@@ -38,17 +38,18 @@ function requestContextOf(request: FastifyRequest & { user?: AuthUser }): Reques
   };
 }
 
+/** Each route's declaration, and the status its handler answers when it sets one. */
+const auditedRouteOf = perHandler((handler) => ({
+  declaration: Reflect.getMetadata(AUDITED, handler) as AuditDeclaration | undefined,
+  httpCode: Reflect.getMetadata(HTTP_CODE_METADATA, handler) as number | undefined,
+}));
+
 /** The audit event of the request `context` handles, if its route is `@Audited`. */
-export function auditScopeOf(
-  reflector: Reflector,
-  context: ExecutionContext,
-): AuditScope | undefined {
-  const declaration = reflector.get<AuditDeclaration | undefined>(AUDITED, context.getHandler());
+export function auditScopeOf(context: ExecutionContext): AuditScope | undefined {
+  const { declaration, httpCode } = auditedRouteOf(context);
   if (!declaration) return undefined;
   const request = context.switchToHttp().getRequest<FastifyRequest & { user?: AuthUser }>();
-  const successStatus =
-    reflector.get<number | undefined>(HTTP_CODE_METADATA, context.getHandler()) ??
-    (request.method === 'POST' ? 201 : 200);
+  const successStatus = httpCode ?? (request.method === 'POST' ? 201 : 200);
   const { id } = request.params as { id?: string };
   return new AuditScope(declaration, successStatus, requestContextOf(request), id);
 }
@@ -60,13 +61,10 @@ export function auditScopeOf(
  */
 @Injectable()
 export class AuditInterceptor implements NestInterceptor {
-  constructor(
-    private readonly reflector: Reflector,
-    private readonly audit: AuditService,
-  ) {}
+  constructor(private readonly audit: AuditService) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    const scope = auditScopeOf(this.reflector, context);
+    const scope = auditScopeOf(context);
     if (!scope) return next.handle();
     const reply = context.switchToHttp().getResponse<FastifyReply>();
     return defer(() => auditScopes.run(scope, () => this.handle(scope, reply, next)));

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { EntityManager, Repository } from 'typeorm';
+import { managerSql, poolSql } from '../database/sql.js';
 import { type Page, paginate, type SortColumns } from '../common/pagination/page.js';
 import type { AuditEventFilters, AuditEventResponse } from './dto/audit-event.dto.js';
 import { AUDIT_EVENT_SORT_FIELDS } from './dto/audit-event.dto.js';
@@ -61,15 +62,20 @@ function toAuditEventResponse(event: AuditEvent): AuditEventResponse {
 /** The SQL of `audit_events`: it only ever inserts and selects (the table refuses the rest). */
 @Injectable()
 export class AuditRepository {
-  constructor(@InjectRepository(AuditEvent) private readonly events: Repository<AuditEvent>) {}
+  private readonly sql: ReturnType<typeof poolSql>;
+
+  constructor(@InjectRepository(AuditEvent) private readonly events: Repository<AuditEvent>) {
+    this.sql = poolSql(events.manager.connection);
+  }
 
   /** One multi-row INSERT of `records`, on `manager` (a transaction's) or on its own. */
   async insert(records: readonly AuditRecord[], manager?: EntityManager): Promise<void> {
+    const sql = manager ? managerSql(manager) : this.sql;
     const rows = records.map(
       (_record, row) =>
         `(${COLUMNS.map((_column, column) => `$${row * COLUMNS.length + column + 1}`).join(', ')})`,
     );
-    await (manager ?? this.events.manager).query(
+    await sql(
       `INSERT INTO audit_events (${COLUMNS.join(', ')}) VALUES ${rows.join(', ')}`,
       records.flatMap(valuesOf),
     );

@@ -14,8 +14,13 @@ import { JWT_AUDIENCE, JWT_ISSUER, jwtKey } from './jwt.constants.js';
 import { JwtStrategy } from './jwt.strategy.js';
 import { LoginAccountThrottle, LoginThrottle } from './login-throttle.entity.js';
 import { LoginThrottleService } from './login-throttle.service.js';
+import {
+  LoginAccountThrottlesRepository,
+  LoginThrottlesRepository,
+} from './login-throttles.repository.js';
 import { RedisThrottlerStorage } from './redis-throttler-storage.js';
 import { RefreshToken } from './refresh-token.entity.js';
+import { RefreshTokensRepository } from './refresh-tokens.repository.js';
 
 @Module({
   imports: [
@@ -50,7 +55,15 @@ import { RefreshToken } from './refresh-token.entity.js';
     }),
   ],
   controllers: [AuthController],
-  providers: [AuthService, JwtStrategy, LoginThrottleService],
-  exports: [AuthService],
+  providers: [
+    AuthService,
+    JwtStrategy,
+    LoginThrottleService,
+    LoginThrottlesRepository,
+    LoginAccountThrottlesRepository,
+    RefreshTokensRepository,
+  ],
+  // The strategy for the global JWT guard (src/common/guards/jwt-auth.guard.ts).
+  exports: [AuthService, JwtStrategy],
 })
 export class AuthModule {}

@@ -17,7 +17,7 @@ async function setUp(options: {
     reserveAttempt: vi.fn().mockResolvedValue(options.refusal ?? null),
     recordSuccess: vi.fn().mockResolvedValue(undefined),
   };
-  const manager = { insert: vi.fn().mockResolvedValue(undefined) };
+  const manager = {};
   const transaction = vi.fn((work: (m: typeof manager) => unknown) => work(manager));
   const sessions = {
     start: vi.fn().mockResolvedValue('5c6d7e8f-9a0b-4c1d-8e2f-3a4b5c6d7e8f'),
@@ -31,6 +31,7 @@ async function setUp(options: {
     config as never,
     throttle as never,
     sessions as never,
+    { insert: vi.fn().mockResolvedValue(undefined) } as never,
     { add: vi.fn(), recordInTransaction: vi.fn().mockResolvedValue(undefined) } as never,
   );
   await service.onModuleInit();

@@ -13,7 +13,7 @@ import type { Role, User } from '../users/user.entity.js';
 import { UsersService } from '../users/users.service.js';
 import type { LoginDto, RegisterDto, TokenPairResponse, UserResponse } from './dto/auth.dto.js';
 import { LoginThrottleService } from './login-throttle.service.js';
-import { RefreshToken } from './refresh-token.entity.js';
+import { RefreshTokensRepository } from './refresh-tokens.repository.js';
 
 const INVALID_CREDENTIALS = 'The email or password is incorrect.';
 const INVALID_REFRESH_TOKEN = 'The refresh token is invalid, expired or already used.';
@@ -38,6 +38,7 @@ export class AuthService implements OnModuleInit {
     private readonly config: ConfigService<AppConfig, true>,
     private readonly throttle: LoginThrottleService,
     private readonly sessions: SessionsService,
+    private readonly refreshTokens: RefreshTokensRepository,
     private readonly audit: AuditService,
   ) {}
 
@@ -97,10 +98,7 @@ export class AuthService implements OnModuleInit {
    */
   async refresh(refreshToken: string): Promise<TokenPairResponse> {
     const tokens = await this.sessions.transaction(async (manager) => {
-      const token = await manager.findOne(RefreshToken, {
-        where: { tokenHash: sha256(refreshToken) },
-        lock: { mode: 'pessimistic_write' },
-      });
+      const token = await this.refreshTokens.findForUpdate(manager, sha256(refreshToken));
       if (!token || token.expiresAt.getTime() <= Date.now()) return undefined;
       this.audit.add({ actorId: token.userId });
       if (token.revokedAt) {
@@ -114,7 +112,7 @@ export class AuthService implements OnModuleInit {
         return undefined;
       }
       if (!(await this.sessions.touchLive(manager, token.sessionId))) return undefined;
-      await manager.update(RefreshToken, { id: token.id }, { revokedAt: () => 'now()' });
+      await this.refreshTokens.revoke(manager, token.id);
       const issued = await this.issueTokens(manager, token.userId, token.sessionId);
       await this.audit.recordInTransaction(manager);
       return issued;
@@ -141,7 +139,7 @@ export class AuthService implements OnModuleInit {
     sessionId: string,
   ): Promise<TokenPairResponse> {
     const refreshToken = randomBytes(32).toString('base64url');
-    await manager.insert(RefreshToken, {
+    await this.refreshTokens.insert(manager, {
       userId,
       sessionId,
       tokenHash: sha256(refreshToken),

@@ -2,10 +2,14 @@ import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { createHmac } from 'node:crypto';
 import { isIPv6 } from 'node:net';
-import { DataSource, type QueryRunner } from 'typeorm';
+import { DataSource } from 'typeorm';
 import type { Client } from '../common/decorators/client.decorator.js';
 import { RetryLaterProblem } from '../common/problem-details.js';
 import type { AppConfig } from '../config/environment.js';
+import {
+  LoginAccountThrottlesRepository,
+  LoginThrottlesRepository,
+} from './login-throttles.repository.js';
 
 /**
  * Builds the lock durations, in seconds, for the first, second, ... lock of a failure streak:
@@ -128,6 +132,8 @@ export class LoginThrottleService {
   private readonly keys: ReturnType<typeof throttleKeys>;
 
   constructor(
+    private readonly pairs: LoginThrottlesRepository,
+    private readonly accounts: LoginAccountThrottlesRepository,
     private readonly dataSource: DataSource,
     config: ConfigService<AppConfig, true>,
   ) {
@@ -138,11 +144,18 @@ export class LoginThrottleService {
   async reserveAttempt(client: Client, email: string): Promise<LoginLockedProblem | null> {
     const keys = this.keysOf(client, email);
     const runner = this.dataSource.createQueryRunner();
-    let refusal: LoginLockedProblem | null;
+    let refusal: LoginLockedProblem | null = null;
     try {
       await runner.startTransaction();
-      refusal =
-        (await this.countForClient(runner, keys)) ?? (await this.countForAccount(runner, keys));
+      const { manager } = runner;
+      if (!(await this.pairs.count(manager, keys.email, keys.client, LOGIN_THROTTLE))) {
+        const seconds = await this.pairs.secondsLocked(manager, keys.email, keys.client);
+        refusal = new LoginLockedProblem('client', retryAfter(seconds));
+      } else if (!(await this.accounts.count(manager, keys.email, ACCOUNT_LIMITS))) {
+        const seconds = await this.accounts.secondsLocked(manager, keys.email);
+        refusal = new LoginLockedProblem('account', retryAfter(seconds));
+      }
+      // A refused attempt counts nowhere: the pair's count rolls back with it.
       if (refusal) await runner.rollbackTransaction();
       else await runner.commitTransaction();
     } catch (error) {
@@ -158,141 +171,31 @@ export class LoginThrottleService {
   /** A successful login: the client's streak and the account's consecutive streak are over. */
   async recordSuccess(client: Client, email: string): Promise<void> {
     const keys = this.keysOf(client, email);
-    await this.dataSource.query(
-      `DELETE FROM "login_throttles" WHERE "email_hash" = $1 AND "client_hash" = $2`,
-      [keys.email, keys.client],
-    );
-    await this.dataSource.query(
-      `UPDATE "login_account_throttles" SET
-         "consecutive_failures" = 0,
-         "window_failures" = GREATEST("window_failures" - 1, 0),
-         "locked_until" = NULL
-       WHERE "email_hash" = $1`,
-      [keys.email],
-    );
+    await this.pairs.forget(keys.email, keys.client);
+    await this.accounts.endStreak(keys.email);
   }
 
   /** Deletes a batch of counters of each kind whose streak is forgotten and that are not locked. */
   async prune(): Promise<void> {
-    for (const table of ['login_throttles', 'login_account_throttles']) {
-      await this.dataSource.query(
-        `DELETE FROM "${table}" WHERE ctid IN (
-           SELECT ctid FROM "${table}"
-           WHERE "updated_at" < now() - $1::int * interval '1 second'
-             AND ("locked_until" IS NULL OR "locked_until" <= now())
-           LIMIT $2::int
-         )`,
-        [LOGIN_THROTTLE.forgetAfterSeconds, LOGIN_THROTTLE.pruneBatch],
-      );
-    }
+    await this.pairs.prune(LOGIN_THROTTLE);
+    await this.accounts.prune(LOGIN_THROTTLE);
   }
 
   private keysOf(client: Client, email: string): Keys {
     return { email: this.keys.email(email), client: this.keys.client(client.address) };
   }
-
-  private async countForClient(
-    runner: QueryRunner,
-    keys: Keys,
-  ): Promise<LoginLockedProblem | null> {
-    const { maxFailures, lockSeconds, forgetAfterSeconds } = LOGIN_THROTTLE;
-    // $3 ≥ 2, so a first attempt never locks. In DO UPDATE, `t` is the row before the update
-    // (re-read under its row lock), and a row still locked fails the WHERE: no row returned.
-    const rows = (await runner.query(
-      `INSERT INTO "login_throttles" AS t
-         ("email_hash", "client_hash", "failures", "locked_until", "updated_at")
-       VALUES ($1, $2, 1, NULL, now())
-       ON CONFLICT ("email_hash", "client_hash") DO UPDATE SET
-         "failures" = CASE
-           WHEN t."updated_at" < now() - $4::int * interval '1 second' THEN 1
-           ELSE t."failures" + 1
-         END,
-         "locked_until" = CASE
-           WHEN t."updated_at" >= now() - $4::int * interval '1 second'
-             AND t."failures" + 1 >= $3::int
-           THEN now() + ($5::int[])[LEAST(t."failures" + 2 - $3::int, cardinality($5::int[]))]
-             * interval '1 second'
-         END,
-         "updated_at" = now()
-       WHERE t."locked_until" IS NULL OR t."locked_until" <= now()
-       RETURNING 1`,
-      [keys.email, keys.client, maxFailures, forgetAfterSeconds, lockSeconds],
-    )) as unknown[];
-    if (rows.length === 1) return null;
-    const [lock] = (await runner.query(
-      `SELECT ${SECONDS_LEFT} AS "seconds" FROM "login_throttles"
-       WHERE "email_hash" = $1 AND "client_hash" = $2`,
-      [keys.email, keys.client],
-    )) as LockRow[];
-    return new LoginLockedProblem('client', retryAfter(lock));
-  }
-
-  private async countForAccount(
-    runner: QueryRunner,
-    keys: Keys,
-  ): Promise<LoginLockedProblem | null> {
-    const { maxFailuresPerWindow, windowSeconds, maxConsecutiveFailures, streakLockSeconds } =
-      ACCOUNT_CEILING;
-    // As above, with two limits: the hour's count ($2 in $3 seconds), and the streak ($4,
-    // forgotten after $5 seconds with no attempt), whose lock lasts $6 seconds.
-    const rows = (await runner.query(
-      `INSERT INTO "login_account_throttles" AS t ("email_hash", "window_started_at",
-         "window_failures", "consecutive_failures", "locked_until", "updated_at")
-       VALUES ($1, now(), 1, 1, NULL, now())
-       ON CONFLICT ("email_hash") DO UPDATE SET
-         "window_started_at" = CASE
-           WHEN t."window_started_at" <= now() - $3::int * interval '1 second' THEN now()
-           ELSE t."window_started_at"
-         END,
-         "window_failures" = CASE
-           WHEN t."window_started_at" <= now() - $3::int * interval '1 second' THEN 1
-           ELSE t."window_failures" + 1
-         END,
-         "consecutive_failures" = CASE
-           WHEN t."updated_at" < now() - $5::int * interval '1 second' THEN 1
-           ELSE t."consecutive_failures" + 1
-         END,
-         "locked_until" = CASE
-           WHEN t."updated_at" >= now() - $5::int * interval '1 second'
-             AND t."consecutive_failures" + 1 >= $4::int
-           THEN now() + $6::int * interval '1 second'
-           WHEN t."window_started_at" > now() - $3::int * interval '1 second'
-             AND t."window_failures" + 1 >= $2::int
-           THEN t."window_started_at" + $3::int * interval '1 second'
-         END,
-         "updated_at" = now()
-       WHERE t."locked_until" IS NULL OR t."locked_until" <= now()
-       RETURNING 1`,
-      [
-        keys.email,
-        maxFailuresPerWindow,
-        windowSeconds,
-        maxConsecutiveFailures,
-        LOGIN_THROTTLE.forgetAfterSeconds,
-        streakLockSeconds,
-      ],
-    )) as unknown[];
-    if (rows.length === 1) return null;
-    const [lock] = (await runner.query(
-      `SELECT ${SECONDS_LEFT} AS "seconds" FROM "login_account_throttles" WHERE "email_hash" = $1`,
-      [keys.email],
-    )) as LockRow[];
-    return new LoginLockedProblem('account', retryAfter(lock));
-  }
 }
 
-/** What SECONDS_LEFT reads of a counter's row. */
-interface LockRow {
-  seconds: number | null;
-}
-
-/** Whole seconds until a row's lock ends, rounded up. */
-const SECONDS_LEFT = `ceil(extract(epoch FROM "locked_until" - now()))::int`;
+/** The account's limits, its streak forgotten like a pair's. */
+const ACCOUNT_LIMITS = {
+  ...ACCOUNT_CEILING,
+  forgetAfterSeconds: LOGIN_THROTTLE.forgetAfterSeconds,
+};
 
 /**
  * `Retry-After` for a refused attempt: at least a second, also when the lock ended (or its
  * row went) between the refusal and this read.
  */
-function retryAfter(lock: LockRow | undefined): number {
-  return Math.max(1, lock?.seconds ?? 1);
+function retryAfter(seconds: number | null): number {
+  return Math.max(1, seconds ?? 1);
 }

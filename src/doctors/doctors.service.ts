@@ -4,25 +4,22 @@ import {
   Injectable,
   NotFoundException,
 } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { DataSource, type EntityManager, type Repository } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import type { AuthUser } from '../common/decorators/current-user.decorator.js';
-import {
-  containsPattern,
-  type Page,
-  paginate,
-  type SortColumns,
-} from '../common/pagination/page.js';
+import type { Page } from '../common/pagination/page.js';
 import { definedOnly } from '../common/validation/defined.js';
 import { assertExpectedVersion, type ExpectedVersions } from '../common/versions/entity-tags.js';
-import { type HistoryQuery, hydrateVersion } from '../common/versions/history.js';
-import { updateVersioned } from '../common/versions/versioned-write.js';
-import { Mapping } from '../mappings/mapping.entity.js';
-import { DoctorVersion } from './doctor-version.entity.js';
-import { Doctor } from './doctor.entity.js';
 import {
-  DOCTOR_SORT_FIELDS,
+  type HistoryQuery,
+  hydrateVersion,
+  type StoredVersion,
+} from '../common/versions/history.js';
+import { MappingsRepository } from '../mappings/mappings.repository.js';
+import { DoctorVersionsRepository } from './doctor-versions.repository.js';
+import { Doctor } from './doctor.entity.js';
+import { DoctorsRepository } from './doctors.repository.js';
+import {
   type CreateDoctorDto,
   type DoctorHistoryEntry,
   type DoctorListQuery,
@@ -30,14 +27,6 @@ import {
   type ReplaceDoctorDto,
   type UpdateDoctorDto,
 } from './dto/doctor.dto.js';
-
-const SORT_COLUMNS = {
-  name: 'doctor.name',
-  specialization: 'doctor.specialization',
-  email: 'doctor.email',
-  createdAt: 'doctor.createdAt',
-  updatedAt: 'doctor.updatedAt',
-} satisfies SortColumns<typeof DOCTOR_SORT_FIELDS>;
 
 function toDoctorResponse(doctor: Doctor): DoctorResponse {
   const { id, name, specialization, email, phone, createdBy, version, createdAt, updatedAt } =
@@ -57,59 +46,39 @@ const NO_SUCH_VERSION = 'The doctor has no version with this number.';
 @Injectable()
 export class DoctorsService {
   constructor(
-    @InjectRepository(Doctor) private readonly doctors: Repository<Doctor>,
+    private readonly doctors: DoctorsRepository,
+    private readonly versions: DoctorVersionsRepository,
+    private readonly mappings: MappingsRepository,
     private readonly dataSource: DataSource,
     private readonly audit: AuditService,
   ) {}
 
   /** The directory, or with `mappedTo` only the doctors mapped to that patient of the caller. */
-  list(
+  async list(
     auth: AuthUser,
     query: DoctorListQuery & DoctorFilters,
     mappedTo?: { patientId: string },
   ): Promise<Page<DoctorResponse>> {
-    const builder = this.doctors.createQueryBuilder('doctor');
-    if (mappedTo) {
-      builder.innerJoin(
-        Mapping,
-        'mapping',
-        'mapping.doctor_id = doctor.id AND mapping.patient_id = :patientId AND mapping.created_by = :user',
-        { patientId: mappedTo.patientId, user: auth.id },
-      );
-    }
-    if (query.q) {
-      builder.andWhere(
-        '(doctor.name ILIKE :q OR doctor.specialization ILIKE :q OR doctor.email ILIKE :q)',
-        { q: containsPattern(query.q) },
-      );
-    }
-    if (query.name)
-      builder.andWhere('doctor.name ILIKE :name', { name: containsPattern(query.name) });
-    if (query.specialization !== undefined) {
-      builder.andWhere('doctor.specialization = :specialization', {
-        specialization: query.specialization,
-      });
-    }
-    return paginate(builder, query, SORT_COLUMNS, toDoctorResponse);
+    const ids = mappedTo && (await this.mappings.doctorIdsOf(auth.id, mappedTo.patientId));
+    if (ids?.length === 0) return { items: [], total: 0, limit: query.limit, offset: query.offset };
+    const page = await this.doctors.page(query, ids);
+    return { ...page, items: page.items.map(toDoctorResponse) };
   }
 
   async get(_auth: AuthUser, id: string): Promise<DoctorResponse> {
-    const doctor = await this.doctors.findOneBy({ id });
+    const doctor = await this.doctors.findById(id);
     if (!doctor) throw new NotFoundException(NOT_FOUND);
     return toDoctorResponse(doctor);
   }
 
   create(auth: AuthUser, dto: CreateDoctorDto): Promise<DoctorResponse> {
     return this.dataSource.transaction(async (manager) => {
-      const doctors = manager.getRepository(Doctor);
-      const doctor = await doctors.save(
-        doctors.create({
-          ...dto,
-          phone: dto.phone ?? null,
-          createdBy: auth.id,
-          updatedBy: auth.id,
-        }),
-      );
+      const doctor = await this.doctors.insert(manager, {
+        ...dto,
+        phone: dto.phone ?? null,
+        createdBy: auth.id,
+        updatedBy: auth.id,
+      });
       await this.audit.recordInTransaction(manager, { resourceId: doctor.id });
       return toDoctorResponse(doctor);
     });
@@ -134,7 +103,7 @@ export class DoctorsService {
     return this.dataSource.transaction(async (manager) => {
       const doctor = await this.lockChangeable(manager, auth, id, expected, 'for_no_key_update');
       const changes = { ...definedOnly(dto), updatedBy: auth.id };
-      Object.assign(doctor, changes, await updateVersioned(manager, Doctor, id, changes));
+      Object.assign(doctor, changes, await this.doctors.update(manager, id, changes));
       await this.audit.recordInTransaction(manager);
       return toDoctorResponse(doctor);
     });
@@ -146,7 +115,7 @@ export class DoctorsService {
       await this.lockChangeable(manager, auth, id, expected, 'pessimistic_write');
       await this.assertNoDependents(manager, id);
       // A patient assigned meanwhile makes the foreign key refuse this delete (a 409 as well).
-      await manager.delete(Doctor, { id, createdBy: auth.id });
+      await this.doctors.delete(manager, id, auth.id);
       await this.audit.recordInTransaction(manager);
     });
   }
@@ -157,38 +126,30 @@ export class DoctorsService {
     id: string,
     query: HistoryQuery,
   ): Promise<Page<DoctorHistoryEntry>> {
-    const page = await paginate(this.versions(id), query, { version: 'entry.version' }, (entry) =>
-      hydrateVersion(this.dataSource, Doctor, entry, toDoctorResponse),
-    );
-    if (page.items.length === 0 && !(await this.doctors.existsBy({ id }))) {
+    const page = await this.versions.page(id, query);
+    if (page.items.length === 0 && !(await this.doctors.exists(id))) {
       throw new NotFoundException(NOT_FOUND);
     }
-    return page;
+    return { ...page, items: page.items.map((entry) => this.hydrate(entry)) };
   }
 
   async historyEntry(_auth: AuthUser, id: string, version: number): Promise<DoctorHistoryEntry> {
-    const entry = await this.versions(id)
-      .andWhere('entry.version = :version', { version })
-      .getOne();
-    if (entry) return hydrateVersion(this.dataSource, Doctor, entry, toDoctorResponse);
-    const exists = await this.doctors.existsBy({ id });
+    const entry = await this.versions.find(id, version);
+    if (entry) return this.hydrate(entry);
+    const exists = await this.doctors.exists(id);
     throw new NotFoundException(exists ? NO_SUCH_VERSION : NOT_FOUND);
   }
 
-  private versions(id: string) {
-    return this.dataSource.manager
-      .createQueryBuilder(DoctorVersion, 'entry')
-      .where('entry.doctor_id = :id', { id });
+  private hydrate(entry: StoredVersion): DoctorHistoryEntry {
+    return hydrateVersion(this.dataSource, Doctor, entry, toDoctorResponse);
   }
 
+  /**
+   * Refuses to delete a doctor patients depend on: each patient assigned to it is also
+   * mapped to it, so the mapped patients are all of them.
+   */
   private async assertNoDependents(manager: EntityManager, id: string): Promise<void> {
-    const [{ count }]: { count: number }[] = await manager.query(
-      `SELECT count(*)::int AS count FROM (
-         SELECT id FROM patients WHERE doctor_id = $1
-         UNION SELECT patient_id FROM mappings WHERE doctor_id = $1
-       ) AS dependents`,
-      [id],
-    );
+    const count = await this.mappings.patientCountOf(manager, id);
     if (count > 0) {
       throw new ConflictException(
         `The doctor is still assigned or mapped to ${count} patient${count === 1 ? '' : 's'}; ` +
@@ -208,7 +169,7 @@ export class DoctorsService {
     expected: ExpectedVersions,
     mode: 'for_no_key_update' | 'pessimistic_write',
   ): Promise<Doctor> {
-    const doctor = await manager.findOne(Doctor, { where: { id }, lock: { mode } });
+    const doctor = await this.doctors.lock(manager, id, mode);
     if (!doctor) throw new NotFoundException(NOT_FOUND);
     if (doctor.createdBy !== auth.id) {
       throw new ForbiddenException(

@@ -1,33 +1,26 @@
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { DataSource, type EntityManager, type Repository, type SelectQueryBuilder } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import type { AuthUser } from '../common/decorators/current-user.decorator.js';
-import { type Page, paginate, type SortColumns } from '../common/pagination/page.js';
+import type { Page } from '../common/pagination/page.js';
 import { ValidationProblem } from '../common/problem-details.js';
 import { definedOnly } from '../common/validation/defined.js';
 import { assertExpectedVersion, type ExpectedVersions } from '../common/versions/entity-tags.js';
-import { Patient } from '../patients/patient.entity.js';
 import {
-  MAPPING_SORT_FIELDS,
   type CreateMappingDto,
   type MappingListQuery,
   type MappingResponse,
   type ReplaceMappingDto,
   type UpdateMappingDto,
 } from './dto/mapping.dto.js';
-import { Mapping } from './mapping.entity.js';
+import { MappingsRepository, type MappingWithSummaries } from './mappings.repository.js';
 
-const SORT_COLUMNS = {
-  createdAt: 'mapping.createdAt',
-  updatedAt: 'mapping.updatedAt',
-} satisfies SortColumns<typeof MAPPING_SORT_FIELDS>;
 const NOT_FOUND = 'No mapping with this id.';
 const NOT_YOUR_PATIENT = { field: 'patientId', message: 'patientId names none of your patients' };
 const ASSIGNED =
   'This mapping links the patient to its assigned doctor; reassign the patient first.';
 
-function toMappingResponse(mapping: Mapping): MappingResponse {
+function toMappingResponse(mapping: MappingWithSummaries): MappingResponse {
   const { id, patientId, doctorId, notes, patient, doctor, version, createdAt, updatedAt } =
     mapping;
   return {
@@ -36,7 +29,8 @@ function toMappingResponse(mapping: Mapping): MappingResponse {
     doctorId,
     notes,
     patient: { id: patient.id, name: patient.name },
-    doctor: { id: doctor.id, name: doctor.name, specialization: doctor.specialization },
+    // The repository's doctor summary is the answer's, as it is.
+    doctor,
     version,
     createdAt,
     updatedAt,
@@ -51,35 +45,18 @@ function toMappingResponse(mapping: Mapping): MappingResponse {
 @Injectable()
 export class MappingsService {
   constructor(
-    @InjectRepository(Mapping) private readonly mappings: Repository<Mapping>,
+    private readonly mappings: MappingsRepository,
     private readonly dataSource: DataSource,
     private readonly audit: AuditService,
   ) {}
 
-  /**
-   * The page joins the summaries; the count reads the caller's range of the mappings index
-   * alone (the foreign keys guarantee every mapping its patient and doctor).
-   */
-  list(auth: AuthUser, query: MappingListQuery): Promise<Page<MappingResponse>> {
-    const filter = <T extends SelectQueryBuilder<Mapping>>(builder: T): T => {
-      if (query.patientId) builder.andWhere('mapping.patient_id = :patientId', query);
-      if (query.doctorId) builder.andWhere('mapping.doctor_id = :doctorId', query);
-      return builder;
-    };
-    const count = this.mappings
-      .createQueryBuilder('mapping')
-      .where('mapping.created_by = :user', { user: auth.id });
-    return paginate(
-      filter(this.withSummaries(this.dataSource.manager, auth)),
-      query,
-      SORT_COLUMNS,
-      toMappingResponse,
-      filter(count),
-    );
+  async list(auth: AuthUser, query: MappingListQuery): Promise<Page<MappingResponse>> {
+    const page = await this.mappings.page(auth.id, query);
+    return { ...page, items: page.items.map(toMappingResponse) };
   }
 
   async get(auth: AuthUser, id: string): Promise<MappingResponse> {
-    return toMappingResponse(await this.findOwned(this.dataSource.manager, auth, id));
+    return toMappingResponse(await this.findOwned(undefined, auth, id));
   }
 
   /**
@@ -90,16 +67,14 @@ export class MappingsService {
     // A duplicate pair (409) can only be of the caller's own patient: the trail names it.
     this.audit.add({ patientIds: [dto.patientId] });
     return this.dataSource.transaction(async (manager) => {
-      const inserted: { id: string }[] = await manager.query(
-        `INSERT INTO mappings (patient_id, doctor_id, notes, created_by)
-         SELECT patient.id, $2, $3, patient.created_by FROM patients patient
-         WHERE patient.id = $1 AND patient.created_by = $4
-         RETURNING id`,
-        [dto.patientId, dto.doctorId, dto.notes ?? null, auth.id],
-      );
-      if (inserted.length === 0) throw new ValidationProblem([NOT_YOUR_PATIENT]);
-      await this.audit.recordInTransaction(manager, { resourceId: inserted[0].id });
-      return toMappingResponse(await this.findOwned(manager, auth, inserted[0].id));
+      const id = await this.mappings.insertForOwnedPatient(manager, auth.id, {
+        patientId: dto.patientId,
+        doctorId: dto.doctorId,
+        notes: dto.notes ?? null,
+      });
+      if (id === undefined) throw new ValidationProblem([NOT_YOUR_PATIENT]);
+      await this.audit.recordInTransaction(manager, { resourceId: id });
+      return toMappingResponse(await this.findOwned(manager, auth, id));
     });
   }
 
@@ -132,14 +107,10 @@ export class MappingsService {
       if (pairChanges && mapping.doctorId === mapping.patient.doctorId) {
         throw new ConflictException(ASSIGNED);
       }
-      // Checked before the write, for the same reason as in create().
-      if (
-        changes.patientId !== undefined &&
-        !(await manager.existsBy(Patient, { id: changes.patientId, createdBy: auth.id }))
-      ) {
+      // The mapping is locked: only a patient that is not the caller's stops the change.
+      if (!(await this.mappings.update(manager, auth.id, id, changes))) {
         throw new ValidationProblem([NOT_YOUR_PATIENT]);
       }
-      await manager.update(Mapping, { id, createdBy: auth.id }, changes);
       const updated = await this.findOwned(manager, auth, id);
       // A mapping moved to another patient touched both.
       await this.audit.recordInTransaction(manager, {
@@ -155,41 +126,23 @@ export class MappingsService {
       const mapping = await this.findOwned(manager, auth, id, true);
       assertExpectedVersion(expected, mapping.version);
       if (mapping.doctorId === mapping.patient.doctorId) throw new ConflictException(ASSIGNED);
-      await manager.delete(Mapping, { id, createdBy: auth.id });
+      await this.mappings.delete(manager, auth.id, id);
       await this.audit.recordInTransaction(manager, { patientIds: [mapping.patientId] });
     });
   }
 
-  /** The patient of a mapping, whoever owns it: only for the audit trail, never answered. */
-  private async patientOfAnyMapping(id: string): Promise<string[]> {
-    const mapping = await this.mappings.findOne({ where: { id }, select: { patientId: true } });
-    return mapping ? [mapping.patientId] : [];
-  }
-
-  /** The caller's mappings with their patient and doctor summaries, in one joined query. */
-  private withSummaries(manager: EntityManager, auth: AuthUser) {
-    return manager
-      .createQueryBuilder(Mapping, 'mapping')
-      .innerJoin('mapping.patient', 'patient')
-      .addSelect(['patient.id', 'patient.name', 'patient.doctorId'])
-      .innerJoin('mapping.doctor', 'doctor')
-      .addSelect(['doctor.id', 'doctor.name', 'doctor.specialization'])
-      .where('mapping.created_by = :user', { user: auth.id });
-  }
-
   /** The caller's mapping, locked with its patient when about to change. */
   private async findOwned(
-    manager: EntityManager,
+    manager: EntityManager | undefined,
     auth: AuthUser,
     id: string,
     lock = false,
-  ): Promise<Mapping> {
-    const builder = this.withSummaries(manager, auth).andWhere('mapping.id = :id', { id });
-    if (lock) builder.setLock('pessimistic_write');
-    const mapping = await builder.getOne();
+  ): Promise<MappingWithSummaries> {
+    const mapping = await this.mappings.findOwned(manager, auth.id, id, lock);
     if (!mapping) {
       // Another user probing this id shows in the trail of the patient it belongs to.
-      this.audit.add({ patientIds: await this.patientOfAnyMapping(id) });
+      const patientId = await this.mappings.patientOfAny(id);
+      this.audit.add({ patientIds: patientId ? [patientId] : [] });
       throw new NotFoundException(NOT_FOUND);
     }
     this.audit.add({ patientIds: [mapping.patientId] });

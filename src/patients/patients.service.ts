@@ -1,28 +1,23 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { DataSource, type EntityManager, type Repository } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import type { AuditEventListQuery, AuditEventResponse } from '../audit/dto/audit-event.dto.js';
 import type { AuthUser } from '../common/decorators/current-user.decorator.js';
-import {
-  containsPattern,
-  type Page,
-  paginate,
-  type SortColumns,
-} from '../common/pagination/page.js';
+import type { Page } from '../common/pagination/page.js';
 import { definedOnly } from '../common/validation/defined.js';
 import {
   assertExpectedVersion,
   type ExpectedVersions,
   preconditionFailed,
 } from '../common/versions/entity-tags.js';
-import { type HistoryQuery, hydrateVersion } from '../common/versions/history.js';
-import { updateVersioned } from '../common/versions/versioned-write.js';
+import {
+  type HistoryQuery,
+  hydrateVersion,
+  type StoredVersion,
+} from '../common/versions/history.js';
 import { DoctorsService } from '../doctors/doctors.service.js';
 import type { DoctorListQuery, DoctorResponse } from '../doctors/dto/doctor.dto.js';
-import { Mapping } from '../mappings/mapping.entity.js';
 import {
-  PATIENT_SORT_FIELDS,
   type CreatePatientDto,
   type PatientHistoryEntry,
   type PatientListQuery,
@@ -30,15 +25,9 @@ import {
   type ReplacePatientDto,
   type UpdatePatientDto,
 } from './dto/patient.dto.js';
-import { PatientVersion } from './patient-version.entity.js';
+import { PatientVersionsRepository } from './patient-versions.repository.js';
 import { type Gender, Patient } from './patient.entity.js';
-
-const SORT_COLUMNS = {
-  name: 'patient.name',
-  dateOfBirth: 'patient.dateOfBirth',
-  createdAt: 'patient.createdAt',
-  updatedAt: 'patient.updatedAt',
-} satisfies SortColumns<typeof PATIENT_SORT_FIELDS>;
+import { PatientsRepository } from './patients.repository.js';
 
 /**
  * Filters that the REST query does not offer, for the other views of the same records (the
@@ -79,39 +68,37 @@ function toPatientResponse(patient: Patient): PatientResponse {
 @Injectable()
 export class PatientsService {
   constructor(
-    @InjectRepository(Patient) private readonly patients: Repository<Patient>,
+    private readonly patients: PatientsRepository,
+    private readonly versions: PatientVersionsRepository,
     private readonly doctors: DoctorsService,
     private readonly dataSource: DataSource,
     private readonly audit: AuditService,
   ) {}
 
-  list(auth: AuthUser, query: PatientListQuery & PatientFilters): Promise<Page<PatientResponse>> {
-    const builder = this.patients
-      .createQueryBuilder('patient')
-      .where('patient.created_by = :user', { user: auth.id });
-    if (query.q) builder.andWhere('patient.name ILIKE :q', { q: containsPattern(query.q) });
-    if (query.doctorId)
-      builder.andWhere('patient.doctor_id = :doctorId', { doctorId: query.doctorId });
-    if (query.genders)
-      builder.andWhere('patient.gender IN (:...genders)', { genders: query.genders });
-    const { from, before } = query.dateOfBirth ?? {};
-    if (from) builder.andWhere('patient.date_of_birth >= :from', { from });
-    if (before) builder.andWhere('patient.date_of_birth < :before', { before });
-    return paginate(builder, query, SORT_COLUMNS, toPatientResponse);
+  async list(
+    auth: AuthUser,
+    query: PatientListQuery & PatientFilters,
+  ): Promise<Page<PatientResponse>> {
+    const page = await this.patients.page(auth.id, query);
+    return { ...page, items: page.items.map(toPatientResponse) };
   }
 
   async get(auth: AuthUser, id: string): Promise<PatientResponse> {
-    return toPatientResponse(await this.findOwned(this.dataSource.manager, auth, id));
+    return toPatientResponse(await this.findOwned(auth, id));
   }
 
-  /** Creates the patient and its mapping to the assigned doctor, in one transaction. */
+  /**
+   * Creates the patient, with its audit event; the database maps it to its assigned doctor in
+   * the same transaction (the `patients_map_doctor` trigger).
+   */
   create(auth: AuthUser, dto: CreatePatientDto): Promise<PatientResponse> {
     return this.dataSource.transaction(async (manager) => {
-      const values = { ...CLEARED_OPTIONAL_FIELDS, ...dto, createdBy: auth.id, updatedBy: auth.id };
-      // A plain INSERT … RETURNING: save() would first work out whether the row exists.
-      const { generatedMaps } = await manager.insert(Patient, values);
-      const patient = manager.create(Patient, { ...values, ...generatedMaps[0] });
-      await this.mapToAssignedDoctor(manager, patient);
+      const patient = await this.patients.insert(manager, {
+        ...CLEARED_OPTIONAL_FIELDS,
+        ...dto,
+        createdBy: auth.id,
+        updatedBy: auth.id,
+      });
       await this.audit.recordInTransaction(manager, {
         resourceId: patient.id,
         patientIds: [patient.id],
@@ -131,8 +118,8 @@ export class PatientsService {
 
   /**
    * Changes a patient if it is at an `expected` version (checked under the row lock, so two
-   * edits of one version cannot both succeed); a new assigned doctor gets its mapping (the
-   * former one's stays).
+   * edits of one version cannot both succeed); the database maps a new assigned doctor (the
+   * former one's mapping stays).
    */
   update(
     auth: AuthUser,
@@ -141,12 +128,10 @@ export class PatientsService {
     expected?: ExpectedVersions,
   ): Promise<PatientResponse> {
     return this.dataSource.transaction(async (manager) => {
-      const patient = await this.findOwned(manager, auth, id, true);
+      const patient = await this.findOwned(auth, id, { manager, lock: true });
       assertExpectedVersion(expected, patient.version);
-      const reassigned = dto.doctorId !== undefined && dto.doctorId !== patient.doctorId;
       const changes = { ...definedOnly(dto), updatedBy: auth.id };
-      Object.assign(patient, changes, await updateVersioned(manager, Patient, id, changes));
-      if (reassigned) await this.mapToAssignedDoctor(manager, patient);
+      Object.assign(patient, changes, await this.patients.update(manager, id, changes));
       await this.audit.recordInTransaction(manager);
       return toPatientResponse(patient);
     });
@@ -158,17 +143,11 @@ export class PatientsService {
    */
   remove(auth: AuthUser, id: string, expected?: ExpectedVersions): Promise<void> {
     return this.dataSource.transaction(async (manager) => {
-      const deletion = manager
-        .createQueryBuilder()
-        .delete()
-        .from(Patient)
-        .where('id = :id AND created_by = :user', { id, user: auth.id });
-      if (expected) deletion.andWhere('version = ANY(:expected)', { expected });
-      if ((await deletion.execute()).affected) {
+      if (await this.patients.deleteOwned(manager, auth.id, id, expected)) {
         await this.audit.recordInTransaction(manager);
         return;
       }
-      const current = expected && (await manager.findOneBy(Patient, { id, createdBy: auth.id }));
+      const current = expected && (await this.patients.findOwned(auth.id, id, { manager }));
       if (current) throw preconditionFailed(current.version);
       throw new NotFoundException(NOT_FOUND);
     });
@@ -180,21 +159,14 @@ export class PatientsService {
     id: string,
     query: HistoryQuery,
   ): Promise<Page<PatientHistoryEntry>> {
-    const page = await paginate(
-      this.ownedVersions(auth, id),
-      query,
-      { version: 'entry.version' },
-      (entry) => hydrateVersion(this.dataSource, Patient, entry, toPatientResponse),
-    );
+    const page = await this.versions.page(auth.id, id, query);
     if (page.items.length === 0) await this.assertOwned(auth, id);
-    return page;
+    return { ...page, items: page.items.map((entry) => this.hydrate(entry)) };
   }
 
   async historyEntry(auth: AuthUser, id: string, version: number): Promise<PatientHistoryEntry> {
-    const entry = await this.ownedVersions(auth, id)
-      .andWhere('entry.version = :version', { version })
-      .getOne();
-    if (entry) return hydrateVersion(this.dataSource, Patient, entry, toPatientResponse);
+    const entry = await this.versions.find(auth.id, id, version);
+    if (entry) return this.hydrate(entry);
     await this.assertOwned(auth, id);
     throw new NotFoundException(NO_SUCH_VERSION);
   }
@@ -204,8 +176,10 @@ export class PatientsService {
     id: string,
     query: DoctorListQuery,
   ): Promise<Page<DoctorResponse>> {
-    await this.assertOwned(auth, id);
-    return this.doctors.list(auth, query, { patientId: id });
+    const page = await this.doctors.list(auth, query, { patientId: id });
+    // Every patient is mapped to its assigned doctor: an empty list may be no patient at all.
+    if (page.total === 0) await this.assertOwned(auth, id);
+    return page;
   }
 
   /** The audit events that name one of the caller's patients: who has accessed it. */
@@ -219,46 +193,20 @@ export class PatientsService {
   }
 
   private async assertOwned(auth: AuthUser, id: string): Promise<void> {
-    const owned = await this.patients.existsBy({ id, createdBy: auth.id });
-    if (!owned) throw new NotFoundException(NOT_FOUND);
-  }
-
-  /** The versions of the patient, if it is the caller's. */
-  private ownedVersions(auth: AuthUser, id: string) {
-    return this.dataSource.manager
-      .createQueryBuilder(PatientVersion, 'entry')
-      .innerJoin(
-        Patient,
-        'patient',
-        'patient.id = entry.patient_id AND patient.created_by = :user',
-        {
-          user: auth.id,
-        },
-      )
-      .where('entry.patient_id = :id', { id });
+    if (!(await this.patients.existsOwned(auth.id, id))) throw new NotFoundException(NOT_FOUND);
   }
 
   private async findOwned(
-    manager: EntityManager,
     auth: AuthUser,
     id: string,
-    lock = false,
+    options?: Parameters<PatientsRepository['findOwned']>[2],
   ): Promise<Patient> {
-    const patient = await manager.findOne(Patient, {
-      where: { id, createdBy: auth.id },
-      ...(lock ? { lock: { mode: 'for_no_key_update' as const } } : {}),
-    });
+    const patient = await this.patients.findOwned(auth.id, id, options);
     if (!patient) throw new NotFoundException(NOT_FOUND);
     return patient;
   }
 
-  private async mapToAssignedDoctor(manager: EntityManager, patient: Patient): Promise<void> {
-    await manager
-      .createQueryBuilder()
-      .insert()
-      .into(Mapping)
-      .values({ patientId: patient.id, doctorId: patient.doctorId, createdBy: patient.createdBy })
-      .orIgnore()
-      .execute();
+  private hydrate(entry: StoredVersion): PatientHistoryEntry {
+    return hydrateVersion(this.dataSource, Patient, entry, toPatientResponse);
   }
 }

@@ -4,11 +4,11 @@ import { EndedSessions } from './ended-sessions.js';
 const ACCESS_TTL_SECONDS = 900;
 
 function setUp(answers: { now: Date; ended: { id: string; ageSeconds: number }[] }[]) {
-  const query = vi.fn();
-  for (const answer of answers) query.mockResolvedValueOnce([answer]);
+  const endedSince = vi.fn();
+  for (const answer of answers) endedSince.mockResolvedValueOnce(answer);
   const config = { get: vi.fn().mockReturnValue(ACCESS_TTL_SECONDS) };
-  const ended = new EndedSessions({ query } as never, config as never);
-  return { ended, query };
+  const ended = new EndedSessions({ endedSince } as never, config as never);
+  return { ended, endedSince };
 }
 
 describe('EndedSessions', () => {
@@ -16,19 +16,22 @@ describe('EndedSessions', () => {
 
   it('loads the sessions ended within the access-token lifetime, then reads on with an overlap', async () => {
     const dbNow = new Date('2026-12-01T10:00:00.000Z');
-    const { ended, query } = setUp([
+    const { ended, endedSince } = setUp([
       { now: dbNow, ended: [{ id: 'a', ageSeconds: 10 }] },
       { now: new Date(dbNow.getTime() + 1000), ended: [{ id: 'b', ageSeconds: 0.5 }] },
     ]);
     await ended.onModuleInit();
     ended.onModuleDestroy();
-    expect(query.mock.calls[0][1]).toEqual([null, ACCESS_TTL_SECONDS]);
+    expect(endedSince.mock.calls[0]).toEqual([undefined, ACCESS_TTL_SECONDS]);
     expect(ended.isEnded('a')).toBe(true);
     expect(ended.isEnded('b')).toBe(false);
 
     await (ended as unknown as { poll(): Promise<void> }).poll();
     // The next look starts 30 s before the database time of the previous one.
-    expect(query.mock.calls[1][1]).toEqual(['2026-12-01T09:59:30.000Z', ACCESS_TTL_SECONDS]);
+    expect(endedSince.mock.calls[1]).toEqual([
+      new Date('2026-12-01T09:59:30.000Z'),
+      ACCESS_TTL_SECONDS,
+    ]);
     expect(ended.isEnded('b')).toBe(true);
   });
 

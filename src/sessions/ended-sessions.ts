@@ -1,7 +1,7 @@
 import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { DataSource } from 'typeorm';
 import type { AppConfig } from '../config/environment.js';
+import { SessionsRepository } from './sessions.repository.js';
 
 /** How often each instance asks PostgreSQL which sessions have ended. */
 export const ENDED_SESSIONS_POLL_MS = 1_000;
@@ -15,11 +15,6 @@ const POLL_OVERLAP_SECONDS = 30;
 
 /** Kept past an access token's lifetime, for clock drift between the database and this host. */
 const EXPIRY_MARGIN_MS = 60_000;
-
-interface EndedSessionsRow {
-  now: Date;
-  ended: { id: string; ageSeconds: number }[];
-}
 
 /**
  * The ids of recently ended sessions, in memory, so that the JWT check refuses their access
@@ -41,7 +36,7 @@ export class EndedSessions implements OnModuleInit, OnModuleDestroy {
   private failing = false;
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly sessions: SessionsRepository,
     config: ConfigService<AppConfig, true>,
   ) {
     this.accessTtlSeconds = config.get('accessTtlSeconds');
@@ -84,15 +79,7 @@ export class EndedSessions implements OnModuleInit, OnModuleDestroy {
   private async poll(): Promise<void> {
     this.polling = true;
     try {
-      const [row]: EndedSessionsRow[] = await this.dataSource.query(
-        `SELECT now() AS "now", COALESCE(
-           (SELECT json_agg(json_build_object(
-              'id', "id", 'ageSeconds', EXTRACT(EPOCH FROM now() - "ended_at")))
-            FROM "sessions"
-            WHERE "ended_at" > COALESCE($1::timestamptz, now() - $2::int * interval '1 second')),
-           '[]') AS "ended"`,
-        [this.since?.toISOString() ?? null, this.accessTtlSeconds],
-      );
+      const row = await this.sessions.endedSince(this.since, this.accessTtlSeconds);
       const now = Date.now();
       for (const { id, ageSeconds } of row.ended) {
         const remainingMs = (this.accessTtlSeconds - ageSeconds) * 1000;

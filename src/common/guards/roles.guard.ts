@@ -12,6 +12,7 @@ import type { Role } from '../../users/user.entity.js';
 import { UsersService } from '../../users/users.service.js';
 import type { AuthUser } from '../decorators/current-user.decorator.js';
 import { ROLES } from '../decorators/roles.decorator.js';
+import { perHandler } from '../handler-metadata.js';
 
 /**
  * The global guard of function-level authorization, run after the JWT guard: an endpoint
@@ -21,6 +22,10 @@ import { ROLES } from '../decorators/roles.decorator.js';
  */
 @Injectable()
 export class RolesGuard implements CanActivate {
+  private readonly rolesOf = perHandler((handler, controller) =>
+    this.reflector.getAllAndOverride<Role[] | undefined>(ROLES, [handler, controller]),
+  );
+
   constructor(
     private readonly reflector: Reflector,
     private readonly users: UsersService,
@@ -28,15 +33,12 @@ export class RolesGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES, [
-      context.getHandler(),
-      context.getClass(),
-    ]);
+    const roles = this.rolesOf(context);
     if (!roles) return true;
     const auth = context.switchToHttp().getRequest<{ user: AuthUser }>().user;
     const account = await this.users.findById(auth.id);
     if (!account || account.disabled || !roles.includes(account.role)) {
-      const scope = auditScopeOf(this.reflector, context);
+      const scope = auditScopeOf(context);
       if (scope) await this.audit.record(scope.toRecord('failure', HttpStatus.FORBIDDEN));
       throw new ForbiddenException(
         `This endpoint is for accounts with the role ${roles.join(' or ')}.`,

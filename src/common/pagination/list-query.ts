@@ -29,6 +29,38 @@ export type ListQueryType = {
   sort: string;
 };
 
+/** Where a list query class keeps its sort values, for `plainListQuery`. */
+const SORT_VALUES = Symbol('sortValues');
+const WHOLE_NUMBER = /^\d{1,16}$/;
+
+/**
+ * A list query that names nothing but `limit`, `offset` and `sort`, each once and valid (the
+ * common case: the next page), read without class-transformer and class-validator: the
+ * instance with those values, as the validation pipe would answer it. Anything else, and any
+ * invalid value, is `undefined`: the pipe then validates it as usual, with its messages.
+ */
+export function plainListQuery(metatype: unknown, query: unknown): object | undefined {
+  if (typeof metatype !== 'function' || typeof query !== 'object' || query === null) return;
+  const sortValues = (metatype as { [SORT_VALUES]?: readonly string[] })[SORT_VALUES];
+  if (!sortValues) return;
+  const values: Partial<ListQueryType> = {};
+  for (const [key, value] of Object.entries(query)) {
+    if (typeof value !== 'string') return;
+    if (key === 'limit' || key === 'offset') {
+      const number = WHOLE_NUMBER.test(value) ? Number(value) : NaN;
+      const valid =
+        key === 'limit' ? number >= 1 && number <= 100 : number <= Number.MAX_SAFE_INTEGER;
+      if (!valid) return;
+      values[key] = number;
+    } else if (key === 'sort' && sortValues.includes(value)) {
+      values.sort = value;
+    } else {
+      return;
+    }
+  }
+  return Object.assign(new (metatype as new () => object)(), values);
+}
+
 /**
  * The query every list takes: `limit` (1–100, default 20), `offset` (default 0) and `sort`,
  * a whitelisted field with an optional `-` for descending (default `defaultSort`, `-createdAt`
@@ -41,6 +73,8 @@ export function ListQuery<const Field extends string>(
   const sortValues = sortFields.flatMap((field) => [field, `-${field}`]);
 
   class ListQueryBase {
+    static readonly [SORT_VALUES]: readonly string[] = sortValues;
+
     @ApiPropertyOptional({
       minimum: 1,
       maximum: 100,

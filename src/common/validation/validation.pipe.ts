@@ -1,4 +1,5 @@
 import { type ArgumentMetadata, ValidationPipe, type ValidationError } from '@nestjs/common';
+import { plainListQuery } from '../pagination/list-query.js';
 import { type FieldError, ValidationProblem } from '../problem-details.js';
 
 /**
@@ -87,6 +88,10 @@ export class StrictValidationPipe extends ValidationPipe {
   }
 
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.type === 'query') {
+      const plain = plainListQuery(metadata.metatype, value);
+      if (plain) return plain;
+    }
     if (metadata.type === 'body' && value !== undefined) {
       if (typeof value !== 'object' || value === null || Array.isArray(value)) {
         throw new ValidationProblem(undefined, 'The request body must be a JSON object.');

@@ -5,6 +5,10 @@ import { CreateRolesAndSessions1764300000000 } from './1764300000000-CreateRoles
 import { AddVersionsAndHistory1764400000000 } from './1764400000000-AddVersionsAndHistory.js';
 import { LoginThrottlesPerClient1764600000000 } from './1764600000000-LoginThrottlesPerClient.js';
 import { CreateAuditEvents1764700000000 } from './1764700000000-CreateAuditEvents.js';
+import { CountMappingsPerOwner1764900000000 } from './1764900000000-CountMappingsPerOwner.js';
+import { RevokeTokensOfEndedSessions1764910000000 } from './1764910000000-RevokeTokensOfEndedSessions.js';
+import { MapPatientsToTheirDoctors1764920000000 } from './1764920000000-MapPatientsToTheirDoctors.js';
+import { CountDoctors1764930000000 } from './1764930000000-CountDoctors.js';
 
 /**
  * Every migration, in order. Listed rather than globbed so that the application, the
@@ -19,4 +23,8 @@ export const migrations = [
   AddVersionsAndHistory1764400000000,
   LoginThrottlesPerClient1764600000000,
   CreateAuditEvents1764700000000,
+  CountMappingsPerOwner1764900000000,
+  RevokeTokensOfEndedSessions1764910000000,
+  MapPatientsToTheirDoctors1764920000000,
+  CountDoctors1764930000000,
 ];
