@@ -1,5 +1,5 @@
 import type { OperationOutcome, OperationOutcomeIssue } from '@medplum/fhirtypes';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import type { Problem } from '../common/filters/problem-details.filter.js';
 import { fhirString } from './fhir-string.js';
 
@@ -41,18 +41,4 @@ export function toOperationOutcome(problem: Problem): OperationOutcome {
     resourceType: 'OperationOutcome',
     issue: diagnostics.map((text) => ({ severity: 'error', code, diagnostics: fhirString(text) })),
   };
-}
-
-/** Answers a failed FHIR request as an OperationOutcome, with the headers a problem carries. */
-export function sendOperationOutcome(
-  request: FastifyRequest,
-  reply: FastifyReply,
-  problem: Problem,
-): void {
-  if (problem.status === 401) reply.header('WWW-Authenticate', 'Bearer');
-  if (problem.retryAfterSeconds !== undefined) {
-    reply.header('Retry-After', String(problem.retryAfterSeconds));
-  }
-  reply.status(problem.status).header('Content-Type', `${FHIR_JSON}; charset=utf-8`);
-  reply.header('X-Request-Id', request.id).send(toOperationOutcome(problem));
 }

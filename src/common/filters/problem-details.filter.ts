@@ -12,7 +12,7 @@ import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type ProblemDetails, RetryLaterProblem, ValidationProblem } from '../problem-details.js';
 import { translateDatabaseError } from '../../database/database-errors.js';
-import { isFhirRequest, sendOperationOutcome } from '../../fhir/operation-outcome.js';
+import { FHIR_JSON, isFhirRequest, toOperationOutcome } from '../../fhir/operation-outcome.js';
 
 export interface Problem {
   status: number;
@@ -85,11 +85,19 @@ export function problemStatus(exception: unknown): number {
 /**
  * Sends `problem` as an RFC 9457 document for this request, or as an OperationOutcome under
  * /fhir: decided here, where every failure ends (an unknown path, a refused body, a guard, a
- * handler), so that no FHIR client ever gets problem+json.
+ * handler), so that no FHIR client ever gets problem+json. Both carry the same headers.
  */
 export function sendProblem(request: FastifyRequest, reply: FastifyReply, problem: Problem): void {
-  if (isFhirRequest(request)) return sendOperationOutcome(request, reply, problem);
   const requestId = request.id;
+  if (problem.status === 401) reply.header('WWW-Authenticate', 'Bearer');
+  if (problem.retryAfterSeconds !== undefined) {
+    reply.header('Retry-After', String(problem.retryAfterSeconds));
+  }
+  reply.status(problem.status).header('X-Request-Id', requestId);
+  if (isFhirRequest(request)) {
+    reply.header('Content-Type', `${FHIR_JSON}; charset=utf-8`).send(toOperationOutcome(problem));
+    return;
+  }
   const body: ProblemDetails = {
     type: 'about:blank',
     title: STATUS_CODES[problem.status] ?? 'Error',
@@ -99,12 +107,7 @@ export function sendProblem(request: FastifyRequest, reply: FastifyReply, proble
     requestId,
     ...(problem.errors?.length ? { errors: problem.errors } : {}),
   };
-  if (problem.status === 401) reply.header('WWW-Authenticate', 'Bearer');
-  if (problem.retryAfterSeconds !== undefined) {
-    reply.header('Retry-After', String(problem.retryAfterSeconds));
-  }
-  reply.status(problem.status).header('Content-Type', 'application/problem+json; charset=utf-8');
-  reply.header('X-Request-Id', requestId).send(body);
+  reply.header('Content-Type', 'application/problem+json; charset=utf-8').send(body);
 }
 
 /**
