@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
-import { type Page, paginate } from '../common/pagination/page.js';
-import type { HistoryQuery } from '../common/versions/history.js';
+import type { Page } from '../common/pagination/page.js';
+import { type HistoryQuery, versionNumbered, versionsPage } from '../common/versions/history.js';
 import { DoctorVersion } from './doctor-version.entity.js';
 
 const ofDoctor = (versions: Repository<DoctorVersion>, doctorId: string) =>
@@ -16,17 +16,10 @@ export class DoctorVersionsRepository {
   ) {}
 
   page(doctorId: string, query: HistoryQuery): Promise<Page<DoctorVersion>> {
-    return paginate(
-      ofDoctor(this.versions, doctorId),
-      query,
-      { version: 'entry.version' },
-      (entry) => entry,
-    );
+    return versionsPage(ofDoctor(this.versions, doctorId), query);
   }
 
   find(doctorId: string, version: number): Promise<DoctorVersion | null> {
-    return ofDoctor(this.versions, doctorId)
-      .andWhere('entry.version = :version', { version })
-      .getOne();
+    return versionNumbered(ofDoctor(this.versions, doctorId), version);
   }
 }

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
-import { type Page, paginate } from '../common/pagination/page.js';
-import type { HistoryQuery } from '../common/versions/history.js';
+import type { Page } from '../common/pagination/page.js';
+import { type HistoryQuery, versionNumbered, versionsPage } from '../common/versions/history.js';
 import { PatientVersion } from './patient-version.entity.js';
 
 /** The versions of the patient, if it is the owner's. */
@@ -30,17 +30,10 @@ export class PatientVersionsRepository {
   ) {}
 
   page(ownerId: string, patientId: string, query: HistoryQuery): Promise<Page<PatientVersion>> {
-    return paginate(
-      owned(this.versions, ownerId, patientId),
-      query,
-      { version: 'entry.version' },
-      (entry) => entry,
-    );
+    return versionsPage(owned(this.versions, ownerId, patientId), query);
   }
 
   find(ownerId: string, patientId: string, version: number): Promise<PatientVersion | null> {
-    return owned(this.versions, ownerId, patientId)
-      .andWhere('entry.version = :version', { version })
-      .getOne();
+    return versionNumbered(owned(this.versions, ownerId, patientId), version);
   }
 }

@@ -1,8 +1,9 @@
 import { applyDecorators, Param, type PipeTransform, type Type } from '@nestjs/common';
 import { ApiParam, ApiProperty } from '@nestjs/swagger';
-import type { DataSource, EntityTarget, ObjectLiteral } from 'typeorm';
+import type { DataSource, EntityTarget, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { ApiTimestamp } from '../openapi.js';
 import { ListQuery } from '../pagination/list-query.js';
+import { type Page, paginate } from '../pagination/page.js';
 import { ValidationProblem } from '../problem-details.js';
 import { MAX_VERSION } from './entity-tags.js';
 
@@ -42,6 +43,22 @@ export function HistoryEntryOf<T>(resource: Type<T>, noun: string) {
     resource: T;
   }
   return HistoryEntry;
+}
+
+/** A page of `entries`: one record's versions, a query whose alias is `entry`. */
+export function versionsPage<Version extends ObjectLiteral>(
+  entries: SelectQueryBuilder<Version>,
+  query: HistoryQuery,
+): Promise<Page<Version>> {
+  return paginate(entries, query, { version: 'entry.version' }, (entry) => entry);
+}
+
+/** The version numbered `version` among `entries` (aliased `entry`), if there is one. */
+export function versionNumbered<Version extends ObjectLiteral>(
+  entries: SelectQueryBuilder<Version>,
+  version: number,
+): Promise<Version | null> {
+  return entries.andWhere('entry.version = :version', { version }).getOne();
 }
 
 /** The stored form of a version: the row as the history trigger copied it (`to_jsonb`). */
