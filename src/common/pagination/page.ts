@@ -37,6 +37,14 @@ export function containsPattern(text: string): string {
 }
 
 /**
+ * The total a page gives by itself: a page that is neither full nor past the end is the last
+ * one, so nothing needs counting; `undefined` otherwise.
+ */
+export function lastPageTotal(found: number, query: ListQueryType): number | undefined {
+  return found > 0 && found < query.limit ? query.offset + found : undefined;
+}
+
+/**
  * Applies a list query's sort (a whitelisted field mapped to its column, the primary key
  * breaking ties), limit and offset, and returns the page with its total. Lists join only
  * many-to-one, so a plain LIMIT/OFFSET pages them (no distinct-id subquery).
@@ -57,9 +65,7 @@ export async function paginate<Entity extends ObjectLiteral, Item>(
     if (keyColumn !== column) builder.addOrderBy(keyColumn, direction);
   }
   const entities = await builder.limit(query.limit).offset(query.offset).getMany();
-  // A page that is neither full nor past the end is the last one: it gives the total itself.
-  const isLastPage = entities.length > 0 && entities.length < query.limit;
-  const total = isLastPage ? query.offset + entities.length : await countRows(countBuilder);
+  const total = lastPageTotal(entities.length, query) ?? (await countRows(countBuilder));
   return { items: entities.map(toItem), total, limit: query.limit, offset: query.offset };
 }
 

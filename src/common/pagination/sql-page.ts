@@ -1,6 +1,6 @@
 import type { Sql } from '../../database/sql.js';
 import type { ListQueryType } from './list-query.js';
-import type { Page } from './page.js';
+import { lastPageTotal, type Page } from './page.js';
 
 /** The numbered parameters of one hand-written statement: `add` answers the placeholder. */
 export class SqlParameters {
@@ -42,10 +42,9 @@ export async function countRows(sql: Sql, statement: ListStatement): Promise<num
 }
 
 /**
- * Runs a list's page (the sort field's column, then the key, LIMIT/OFFSET) and its total. A
- * page that is neither full nor past the end is the last one: it gives the total itself; a
- * full one reads the statement's `total` with it when there is one; `count` (COUNT(*) unless
- * given) runs only otherwise.
+ * Runs a list's page (the sort field's column, then the key, LIMIT/OFFSET) and its total. The
+ * last page gives the total itself (`lastPageTotal`); a full one reads the statement's `total`
+ * with it when there is one; `count` (COUNT(*) unless given) runs only otherwise.
  */
 export async function listPage<Row, Item = Row>(
   sql: Sql,
@@ -70,11 +69,8 @@ export async function listPage<Row, Item = Row>(
       `ORDER BY ${order} LIMIT $${parameters.length - 1} OFFSET $${parameters.length}`,
     parameters,
   );
-  const isLastPage = rows.length > 0 && rows.length < query.limit;
-  const total = isLastPage
-    ? query.offset + rows.length
-    : rows[0]?.listTotal !== undefined
-      ? Number(rows[0].listTotal)
-      : await count();
+  const total =
+    lastPageTotal(rows.length, query) ??
+    (rows[0]?.listTotal !== undefined ? Number(rows[0].listTotal) : await count());
   return { items: rows.map(toItem), total, limit: query.limit, offset: query.offset };
 }
